@@ -1,0 +1,48 @@
+# UnionAdmin: `make run` and `make test` work on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+STAMP := $(VENV)/.installed
+export FLASK_APP := unionadmin:create_app
+
+.PHONY: run test test-sqlite test-postgres lint translations bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m unionadmin.i18n_tool compile
+	touch $(STAMP)
+
+# Compiled catalogues are built at install and whenever a .po changes.
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/python -m unionadmin.i18n_tool compile
+
+CATALOGS := translations/vi/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
+
+run: $(STAMP) $(CATALOGS)
+	$(BIN)/unionadmin bootstrap
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/unionadmin run --host $(HOST) --port $(PORT)
+
+test: $(STAMP) $(CATALOGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
+		UNIONADMIN_TEST_DB=postgres $(BIN)/python -m pytest -n 2 --dist loadfile tests; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check unionadmin tests bench
+
+translations: $(STAMP)
+	$(BIN)/python -m unionadmin.i18n_tool extract
+	$(BIN)/python -m unionadmin.i18n_tool update
+	$(BIN)/python -m unionadmin.i18n_tool compile
+	$(BIN)/python -m unionadmin.i18n_tool check
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,67 @@
+"""Assembling the Flask app: settings, database, FAB, Babel, plugins, views and commands."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+from flask_migrate import Migrate
+
+from unionadmin import config as settings
+from unionadmin.core.db import make_db
+from unionadmin.plugins.manager import make_manager
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+
+
+def _instance_path() -> str:
+    return os.environ.get("UNIONADMIN_INSTANCE_PATH") or str(PROJECT_DIR / "instance")
+
+
+def _configure(app: Flask, config: dict[str, Any] | None) -> None:
+    app.config.update(settings.defaults())
+    app.config.update(settings.from_environment())
+    app.config.update(config or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = settings.database_uri(app.config, app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.persistent_secret_key(app.instance_path)
+    translations = app.config.get("UNIONADMIN_TRANSLATIONS_DIR") or str(PROJECT_DIR / "translations")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations)
+    if not app.config.get("PUBLIC_BASE_URL"):
+        app.config["PUBLIC_BASE_URL"] = f"http://{app.config['HOST']}:{app.config['PORT']}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+
+def build_app(config: dict[str, Any] | None = None) -> Flask:
+    instance_path = (config or {}).get("INSTANCE_PATH") or _instance_path()
+    app = Flask("unionadmin", instance_path=instance_path, instance_relative_config=True,
+                template_folder=str(PACKAGE_DIR / "core" / "templates"),
+                static_folder=str(PACKAGE_DIR / "core" / "static"),
+                static_url_path="/static/ua")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure(app, config)
+
+    app.extensions["unionadmin.plugins"] = make_manager(app.config.get("UNIONADMIN_PLUGINS"))
+
+    from unionadmin.core import models  # noqa: F401  (every table on the metadata)
+
+    db = make_db()
+    appbuilder = AppBuilder()
+    with app.app_context():
+        db.init_app(app)
+        Migrate(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True,
+                compare_type=True)
+        appbuilder.init_app(app, db.session)
+        from unionadmin.core import web
+
+        web.register(app, appbuilder)
+        app.extensions["unionadmin.plugins"].hook.register_views(appbuilder=appbuilder)
+    from unionadmin.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,97 @@
+"""The `unionadmin` command: a Flask CLI group bound to the app, with FAB's `fab` commands.
+
+Commands act as a named account (`--as USERNAME`, default `admin`) so that the same scope
+rules hold outside a request.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app, g
+from flask.cli import FlaskGroup, with_appcontext
+from flask_appbuilder.cli import fab
+from flask_migrate import cli as migrate_cli
+
+
+def _create_app():
+    from unionadmin import create_app
+
+    return create_app()
+
+
+@click.group("db", help="Database migrations (Alembic) and role synchronisation.")
+@click.option("-d", "--directory", default=None, help="Migration script directory.")
+@click.option("-x", "--x-arg", multiple=True, help="Arguments for env.py.")
+@with_appcontext
+def db_group(directory: str | None, x_arg: tuple[str, ...]) -> None:
+    g.directory = directory  # read by Flask-Migrate's commands
+    g.x_arg = x_arg
+
+
+for _name, _command in migrate_cli.db.commands.items():
+    if _name != "upgrade":
+        db_group.add_command(_command, _name)
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def upgrade(revision: str) -> None:
+    """Apply migrations (core and plugins), then create or sync roles and permissions."""
+    from unionadmin.core.setup import upgrade_database
+
+    upgrade_database(current_app, revision, directory=g.directory)
+    click.echo("Database upgraded; roles and permissions in sync.")
+
+
+@click.command("demo")
+@click.option("--members", default=3000, show_default=True, help="Number of demo members.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed.")
+@with_appcontext
+def demo(members: int, seed: int) -> None:
+    """Seed a realistic demo province with fictional members."""
+    from unionadmin.core.demo import seed_demo
+
+    summary = seed_demo(members=members, seed=seed)
+    click.echo(f"Demo data: {summary['units']} units, {summary['members']} members, "
+               f"{summary['accounts']} accounts.")
+
+
+@click.command("plugins")
+@with_appcontext
+def plugins() -> None:
+    """List loaded plugins, their versions and the hooks each implements."""
+    from unionadmin.plugins.manager import get_pm, plugin_info
+
+    rows = plugin_info(get_pm())
+    if not rows:
+        click.echo("No plugins loaded.")
+    for row in rows:
+        click.echo(f"{row['name']} {row['version']}: {', '.join(row['hooks']) or '-'}")
+
+
+@click.command("bootstrap")
+@with_appcontext
+def bootstrap() -> None:
+    """Upgrade the database, create the admin account and seed the demo when empty
+    (what `make run` does before starting the server)."""
+    from unionadmin.core.setup import bootstrap as do_bootstrap
+
+    for line in do_bootstrap(current_app):
+        click.echo(line)
+
+
+def register_commands(app: Flask) -> None:
+    """Nothing to add per app yet: commands live on the `unionadmin` group."""
+
+
+class UnionAdminGroup(FlaskGroup):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(create_app=_create_app, add_version_option=True,
+                         load_dotenv=False, **kwargs)
+        self._loaded_plugin_commands = True  # our own `db`, not Flask-Migrate's entry point
+        for command in (db_group, demo, plugins, bootstrap, fab):
+            self.add_command(command)
+
+
+main = UnionAdminGroup(help="UnionAdmin: member management for Vietnam's trade unions.")

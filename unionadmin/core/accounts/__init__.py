@@ -1,0 +1,1 @@
+"""Officer accounts: FAB users bound to a unit."""

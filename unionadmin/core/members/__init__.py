@@ -1,0 +1,1 @@
+"""Union members: the register, their events and membership periods."""

@@ -1,0 +1,66 @@
+"""JSON shapes of a member and its events (INTERFACES.md)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from unionadmin.core.members.models import GENDERS, ID_TYPES
+from unionadmin.core.schemas import FlexibleDate, StrictInt, TrimmedString, WriteSchema
+
+
+class MemberSchema(Schema):
+    id = fields.Integer()
+    full_name = fields.String()
+    date_of_birth = fields.Date()
+    gender = fields.String()
+    ethnicity = fields.String(allow_none=True)
+    religion = fields.String(allow_none=True)
+    id_type = fields.String()
+    citizen_id = fields.String()
+    old_id_number = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    hometown = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    education_level = fields.String(allow_none=True)
+    qualification = fields.String(allow_none=True)
+    occupation = fields.String(allow_none=True)
+    union_position = fields.String(allow_none=True)
+    party_member = fields.Boolean()
+    joined_on = fields.Date()
+    unit_id = fields.Integer()
+    status = fields.String()
+    card_number = fields.String(allow_none=True)
+    card_verify_url = fields.String(allow_none=True)
+
+
+class MemberWriteSchema(WriteSchema):
+    full_name = TrimmedString(required=True)
+    date_of_birth = FlexibleDate(required=True)
+    gender = fields.String(required=True, validate=validate.OneOf(list(GENDERS)))
+    ethnicity = TrimmedString(allow_none=True)
+    religion = TrimmedString(allow_none=True)
+    id_type = fields.String(validate=validate.OneOf(list(ID_TYPES)))
+    citizen_id = TrimmedString(required=True)
+    old_id_number = TrimmedString(allow_none=True)
+    phone = TrimmedString(allow_none=True)
+    email = TrimmedString(allow_none=True)
+    hometown = TrimmedString(allow_none=True)
+    address = TrimmedString(allow_none=True)
+    education_level = TrimmedString(allow_none=True)
+    qualification = TrimmedString(allow_none=True)
+    occupation = TrimmedString(allow_none=True)
+    union_position = TrimmedString(allow_none=True)
+    party_member = fields.Boolean()
+    joined_on = FlexibleDate(required=True)
+    unit_id = StrictInt(required=True)
+
+
+class MemberEventSchema(Schema):
+    kind = fields.String()
+    effective_date = fields.Date()
+    recorded_at = fields.DateTime()
+    actor = fields.Function(lambda e: e.actor.username if e.actor else None)
+    from_unit_id = fields.Integer(allow_none=True)
+    to_unit_id = fields.Integer(allow_none=True)
+    details = fields.Dict(allow_none=True)

@@ -1,0 +1,163 @@
+"""Checks of every member write (form, API, import): one place, Vietnamese messages per field.
+
+`clean()` takes the submitted values, normalises them (NFC names, digits-only numbers, canonical
+ethnicity) and returns them, or raises `ValidationError` listing every field that is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+
+from unionadmin.core.db import today
+from unionadmin.core.errors import FieldErrors
+from unionadmin.core.members.models import GENDERS, ID_TYPES
+from unionadmin.core.refdata import ethnicity_name, provinces
+from unionadmin.core.text import nfc
+
+REQUIRED = ("full_name", "date_of_birth", "gender", "citizen_id", "joined_on", "unit_id")
+TEXT_FIELDS = {
+    "religion": 64, "hometown": 255, "address": 500, "education_level": 64,
+    "qualification": 128, "occupation": 128, "union_position": 128,
+}
+MIN_AGE_AT_JOINING = 15
+
+_NAME = re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PASSPORT = re.compile(r"^[A-Z0-9]{6,12}$")
+
+
+def _years_between(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _digits(value: Any) -> str:
+    return re.sub(r"[\s.]", "", str(value or ""))
+
+
+def clean_name(value: Any, errors: FieldErrors) -> str | None:
+    name = nfc(str(value or ""))
+    if not name:
+        return None
+    if not 2 <= len(name) <= 100:
+        errors.add("full_name", _("Full name must be 2 to 100 characters long."))
+    elif not _NAME.match(name):
+        errors.add("full_name", _("Full name may contain only letters, spaces and hyphens."))
+    return name
+
+
+def check_cccd(number: str, born: date | None, gender: str | None, errors: FieldErrors,
+               field: str = "citizen_id") -> None:
+    """12 digits: province code, century-and-gender digit, birth year (shared/data/README.md)."""
+    if not re.fullmatch(r"\d{12}", number):
+        errors.add(field, _("A citizen ID card number has exactly 12 digits."))
+        return
+    if number[:3] not in provinces():
+        errors.add(field, _("The first three digits of the citizen ID are not a province code."))
+    if born is None or gender not in GENDERS:
+        return
+    century = (born.year // 100) - 19  # 1900s -> 0, 2000s -> 1, 2100s -> 2
+    if not 0 <= century <= 4:
+        return
+    expected = str(century * 2 + (1 if gender == "female" else 0))
+    if number[3] != expected:
+        errors.add(field, _("The 4th digit of the citizen ID does not match the gender and "
+                            "century of birth (expected %(digit)s).", digit=expected))
+    if number[4:6] != f"{born.year % 100:02d}":
+        errors.add(field, _("Digits 5-6 of the citizen ID must be the last two digits of the "
+                            "year of birth (%(year)s).", year=f"{born.year % 100:02d}"))
+
+
+def clean_identity(data: dict[str, Any], errors: FieldErrors) -> None:
+    id_type = (data.get("id_type") or "cccd").strip().lower()
+    if id_type not in ID_TYPES:
+        errors.add("id_type", _("Unknown type of identity document."))
+        return
+    data["id_type"] = id_type
+    raw = data.get("citizen_id")
+    if raw in (None, ""):
+        return
+    number = _digits(raw).upper()
+    data["citizen_id"] = number
+    if id_type == "cccd":
+        check_cccd(number, data.get("date_of_birth"), data.get("gender"), errors)
+    elif id_type == "cmnd":
+        if not re.fullmatch(r"\d{9}|\d{12}", number):
+            errors.add("citizen_id", _("An old identity card number has 9 or 12 digits."))
+    elif not _PASSPORT.match(number):
+        errors.add("citizen_id", _("A passport number has 6 to 12 letters and digits."))
+    old = _digits(data.get("old_id_number"))
+    data["old_id_number"] = old or None
+    if old and not re.fullmatch(r"\d{9}|\d{12}", old):
+        errors.add("old_id_number", _("An old identity card number has 9 or 12 digits."))
+    elif old and old == number:
+        errors.add("old_id_number", _("The old ID number is the same as the current one."))
+
+
+def clean_dates(data: dict[str, Any], errors: FieldErrors) -> None:
+    born, joined, now = data.get("date_of_birth"), data.get("joined_on"), today()
+    if born and born > now:
+        errors.add("date_of_birth", _("Date of birth cannot be in the future."))
+    if joined and joined > now:
+        errors.add("joined_on", _("Date of joining cannot be in the future."))
+    if born and joined and _years_between(born, joined) < MIN_AGE_AT_JOINING:
+        errors.add("joined_on", _("A member must be at least %(age)s years old on the date of "
+                                  "joining the union.", age=MIN_AGE_AT_JOINING))
+
+
+def clean_contact(data: dict[str, Any], errors: FieldErrors) -> None:
+    phone = data.get("phone")
+    if phone:
+        digits = re.sub(r"[\s.\-()]", "", str(phone))
+        if digits.startswith("+84"):
+            digits = "0" + digits[3:]
+        elif digits.startswith("84") and len(digits) == 11:
+            digits = "0" + digits[2:]
+        if not re.fullmatch(r"0\d{9}", digits):
+            errors.add("phone", _("Phone number must be 10 digits starting with 0, or +84."))
+        data["phone"] = digits
+    else:
+        data["phone"] = None
+    email = (data.get("email") or "").strip()
+    data["email"] = email or None
+    if email and not _EMAIL.match(email):
+        errors.add("email", _("This e-mail address is not valid."))
+
+
+def clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Normalise and check a member's values; raise ValidationError naming every bad field.
+
+    With `partial`, only the given fields are checked for presence (an edit that merged the
+    stored values already supplies the rest).
+    """
+    data = dict(data)
+    errors = FieldErrors()
+    if "full_name" in data:
+        data["full_name"] = clean_name(data.get("full_name"), errors)
+    for field in REQUIRED:
+        if (not partial or field in data) and data.get(field) in (None, ""):
+            if field not in errors:
+                errors.add(field, _("This field is required."))
+    if data.get("gender") and data["gender"] not in GENDERS:
+        errors.add("gender", _("Gender must be male or female."))
+    if data.get("ethnicity"):
+        name = ethnicity_name(str(data["ethnicity"]))
+        if name is None:
+            errors.add("ethnicity", _("Unknown ethnic group."))
+        data["ethnicity"] = name
+    for field, length in TEXT_FIELDS.items():
+        if field in data:
+            value = nfc(str(data[field])) if data[field] not in (None, "") else None
+            if value and len(value) > length:
+                errors.add(field, _("At most %(n)s characters.", n=length))
+            data[field] = value
+    if "party_member" in data:
+        data["party_member"] = bool(data["party_member"])
+    clean_dates(data, errors)
+    clean_identity(data, errors)
+    clean_contact(data, errors)
+    errors.raise_if_any()
+    return data

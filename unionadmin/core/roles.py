@@ -1,0 +1,60 @@
+"""UnionAdmin's roles and their permissions. A role says what; the account's unit says where.
+
+Admin > Unit Admin > Approver, Officer > Viewer (INTERFACES.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+ROLE_ADMIN = "Admin"
+ROLE_UNIT_ADMIN = "Unit Admin"
+ROLE_APPROVER = "Approver"
+ROLE_OFFICER = "Officer"
+ROLE_VIEWER = "Viewer"
+
+#: Power of each role: an account may grant only roles of lower or equal rank than its own.
+ROLE_RANK = {ROLE_ADMIN: 4, ROLE_UNIT_ADMIN: 3, ROLE_APPROVER: 2, ROLE_OFFICER: 2,
+             ROLE_VIEWER: 1}
+GRANTABLE = (ROLE_UNIT_ADMIN, ROLE_APPROVER, ROLE_OFFICER, ROLE_VIEWER)
+
+_READ = [
+    (r"UnitView|MemberView", r"can_(list|show|choose)"),
+    (r"Unit|Member", r"can_(get|info)"),
+    (r"Units|Members|Organisation", r"menu_access"),
+    (r"UserInfoEditView|ResetMyPasswordView|UserDBModelView", r"can_(this_form_get|this_form_post|userinfo)"),
+]
+_ENTER = [
+    (r"MemberView", r"can_(add|edit)"),
+    (r"Member", r"can_(post|put)"),
+]
+_UNITS = [
+    (r"UnitView", r"can_(add|edit)"),
+    (r"Unit", r"can_(post|put)"),
+]
+
+#: Role -> list of (view-menu regex, permission regex).
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
+    ROLE_VIEWER: _READ,
+    ROLE_OFFICER: _READ + _ENTER,
+    ROLE_APPROVER: _READ,
+    ROLE_UNIT_ADMIN: _READ + _ENTER + _UNITS,
+}
+
+
+def _matches(rules: list[tuple[str, str]], view: str, permission: str) -> bool:
+    return any(re.fullmatch(v, view) and re.fullmatch(p, permission) for v, p in rules)
+
+
+def sync_role_permissions(sm) -> None:
+    """Make each role hold exactly the permissions its rules match (idempotent)."""
+    from flask_appbuilder.security.sqla.models import PermissionView
+
+    pvms = sm.session.query(PermissionView).all()
+    for name, rules in ROLE_PERMISSIONS.items():
+        role = sm.find_role(name) or sm.add_role(name)
+        wanted = [pvm for pvm in pvms
+                  if pvm.view_menu and pvm.permission
+                  and _matches(rules, pvm.view_menu.name, pvm.permission.name)]
+        role.permissions = wanted
+    sm.session.commit()

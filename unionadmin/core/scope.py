@@ -1,0 +1,88 @@
+"""The one place that decides which units and members an actor may see and change.
+
+Every query of a scoped model passes through `scoped()` (the data interface calls it for FAB's
+lists, shows, edits, deletes and actions; services call it for everything else), and every write
+names its target unit through `require_unit_in_scope()`. Outside the subtree, records do not
+exist: callers answer 404 exactly as for a missing id.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, false, select, true
+from sqlalchemy.sql import ColumnElement
+
+from unionadmin.core.actor import Actor, current_actor
+from unionadmin.core.db import session
+from unionadmin.core.errors import NotFound
+from unionadmin.core.units.models import Unit, subtree_bounds
+
+
+def unit_clause(actor: Actor | None = None, unit=Unit) -> ColumnElement[bool]:
+    """SQL condition: `unit` (the Unit entity or an alias) lies in the actor's subtree."""
+    actor = actor or current_actor()
+    if actor.unrestricted:
+        return true()
+    if not actor.unit_path:
+        return false()
+    low, high = subtree_bounds(actor.unit_path)
+    return and_(unit.path >= low, unit.path < high)
+
+
+def subtree_ids(path: str) -> Select:
+    """Ids of the units in the subtree at `path` (a range scan on the path index)."""
+    low, high = subtree_bounds(path)
+    return select(Unit.id).where(Unit.path >= low, Unit.path < high)
+
+
+def unit_ids_in_scope(actor: Actor | None = None) -> Select | None:
+    """Subquery of the unit ids the actor may see, or None when unrestricted."""
+    actor = actor or current_actor()
+    if actor.unrestricted:
+        return None
+    if not actor.unit_path:
+        return select(Unit.id).where(false())
+    return subtree_ids(actor.unit_path)
+
+
+def unit_id_clause(column, actor: Actor | None = None) -> ColumnElement[bool]:
+    """SQL condition: a unit-id column points inside the actor's subtree (IN subquery,
+    never a join, which clashes with FAB's own joins: FAB-NOTES §2)."""
+    ids = unit_ids_in_scope(actor)
+    return true() if ids is None else column.in_(ids)
+
+
+def in_scope(unit: Unit | None, actor: Actor | None = None) -> bool:
+    """Whether a loaded unit lies in the actor's subtree."""
+    actor = actor or current_actor()
+    if unit is None:
+        return False
+    if actor.unrestricted:
+        return True
+    return bool(actor.unit_path) and unit.path.startswith(actor.unit_path)
+
+
+def get_unit(unit_id: int | None, actor: Actor | None = None) -> Unit:
+    """The unit with this id if the actor may see it; NotFound otherwise."""
+    unit = session().get(Unit, unit_id) if isinstance(unit_id, int) else None
+    if not in_scope(unit, actor):
+        raise NotFound()
+    return unit
+
+
+def require_unit_in_scope(unit_id: int | None, field: str, actor: Actor | None = None) -> Unit:
+    """A write's target unit, or a field error that does not reveal whether it exists."""
+    from flask_babel import gettext as _
+
+    from unionadmin.core.errors import ValidationError
+
+    try:
+        return get_unit(unit_id, actor)
+    except NotFound:
+        raise ValidationError.single(field, _("This unit does not exist or is outside your scope.")) from None
+
+
+def member_clause(actor: Actor | None = None) -> ColumnElement[bool]:
+    """SQL condition: the member's unit lies in the actor's subtree."""
+    from unionadmin.core.members.models import Member
+
+    return unit_id_clause(Member.unit_id, actor)

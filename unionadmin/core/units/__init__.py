@@ -1,0 +1,1 @@
+"""The tree of union units, from the national confederation down to union groups."""

@@ -1,0 +1,115 @@
+"""Pages of the unit tree: /units/list/, add, show, edit, and the unit chooser."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.forms import DynamicForm
+from flask_appbuilder.models.sqla.filters import BaseFilter
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+from unionadmin.core.db import session
+from unionadmin.core.forms import UnitPickerField, VnDateField
+from unionadmin.core.interface import ScopedInterface
+from unionadmin.core.scope import unit_clause
+from unionadmin.core.text import fold, like_escape
+from unionadmin.core.units import services
+from unionadmin.core.units.models import GRASSROOTS_RANK, LEVEL_RANK, LEVELS, SECTORS, Unit
+from unionadmin.core.views import ServiceModelView, format_date, format_number
+
+LABELS = {
+    "code": _l("Code"),
+    "name": _l("Unit name"),
+    "level": _l("Level"),
+    "level_label": _l("Level"),
+    "parent_id": _l("Parent unit"),
+    "parent": _l("Parent unit"),
+    "parent.name": _l("Parent unit"),
+    "sector": _l("Sector"),
+    "sector_label": _l("Sector"),
+    "member_target": _l("Member target"),
+    "worker_count": _l("Workers"),
+    "address": _l("Address"),
+    "founded_on": _l("Founded on"),
+    "dissolved_on": _l("Dissolved on"),
+    "active": _l("Active"),
+    "breadcrumb": _l("Place in the tree"),
+    "path": _l("Place in the tree"),
+}
+
+
+def _choices(table: dict) -> list[tuple[str, str]]:
+    return [(key, str(label)) for key, label in table.items()]
+
+
+class UnitForm(DynamicForm):
+    code = StringField(LABELS["code"], validators=[DataRequired()])
+    name = StringField(LABELS["name"], validators=[DataRequired()])
+    level = SelectField(LABELS["level"], choices=lambda: _choices(LEVELS))
+    parent_id = UnitPickerField(LABELS["parent_id"], purpose="parent")
+    sector = SelectField(LABELS["sector"], choices=lambda: [("", "")] + _choices(SECTORS))
+    member_target = IntegerField(LABELS["member_target"], validators=[Optional(),
+                                                                      NumberRange(min=0)])
+    worker_count = IntegerField(LABELS["worker_count"], validators=[Optional(),
+                                                                    NumberRange(min=0)])
+    address = StringField(LABELS["address"], validators=[Optional()])
+    founded_on = VnDateField(LABELS["founded_on"], validators=[Optional()])
+    dissolved_on = VnDateField(LABELS["dissolved_on"], validators=[Optional()])
+    active = BooleanField(LABELS["active"], default=True)
+
+
+class FoldedNameFilter(BaseFilter):
+    name = _l("Contains")
+    arg_name = "ct"
+
+    def apply(self, query, value):
+        return query.filter(Unit.name_search.like(f"%{like_escape(fold(value))}%", escape="\\"))
+
+
+class UnitView(ServiceModelView):
+    route_base = "/units"
+    datamodel = ScopedInterface(Unit, lambda actor: unit_clause(actor),
+                                order_keys={"name": "name_key"})
+    service = services
+    list_title = _l("Units")
+    show_title = _l("Unit")
+    add_title = _l("Add unit")
+    edit_title = _l("Edit unit")
+    label_columns = LABELS
+    list_columns = ["code", "name", "level_label", "parent.name", "member_target", "active"]
+    show_columns = ["code", "name", "level_label", "breadcrumb", "sector_label",
+                    "member_target", "worker_count", "address", "founded_on", "dissolved_on",
+                    "active"]
+    add_columns = edit_columns = ["code", "name", "level", "parent_id", "sector",
+                                  "member_target", "worker_count", "address", "founded_on",
+                                  "dissolved_on", "active"]
+    add_form = edit_form = UnitForm
+    search_columns = ["name", "code", "level"]
+    search_filters = {"name": [FoldedNameFilter]}
+    order_columns = ["code", "name", "member_target"]
+    base_order = ("name", "asc")
+    formatters_columns = {"founded_on": format_date, "dissolved_on": format_date,
+                          "member_target": format_number, "worker_count": format_number}
+
+    @expose("/choose")
+    @has_access
+    @permission_name("list")
+    def choose(self):
+        """Units matching `q` for the pickers: parents of a given level, or member units."""
+        q = fold(request.args.get("q", ""))
+        purpose = request.args.get("purpose", "member")
+        query = select(Unit).where(unit_clause(None), Unit.active.is_(True))
+        if purpose == "parent":
+            level = request.args.get("level")
+            query = query.where(Unit.level_rank < LEVEL_RANK.get(level, len(LEVEL_RANK)))
+        else:
+            query = query.where(Unit.level_rank >= GRASSROOTS_RANK)
+        if q:
+            query = query.where(or_(Unit.name_search.like(f"%{like_escape(q)}%", escape="\\"),
+                                    Unit.code.like(f"{like_escape(q.upper())}%", escape="\\")))
+        units = session().scalars(query.order_by(Unit.level_rank, Unit.name_key).limit(20)).all()
+        return jsonify(results=[{"id": u.id, "text": f"{u.name} ({u.code})"} for u in units])

@@ -1,0 +1,1 @@
+"""Plugin support: hook specifications and the plugin manager."""

@@ -1,0 +1,70 @@
+"""Every hook a UnionAdmin plugin may implement.
+
+A plugin is a module or package with functions decorated by ``@unionadmin.hookimpl`` whose names
+are the hooks below. It is found through the entry-point group ``unionadmin.plugins`` or the
+``UNIONADMIN_PLUGINS`` setting (comma-separated module names). Hooks are called by the core's
+services, never by views, with the scope of the account the core is acting for.
+
+Unless a hook says otherwise, every plugin's implementation is called and the results are
+collected in a list (pluggy's default); no hook here is ``firstresult``.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("unionadmin")
+hookimpl = pluggy.HookimplMarker("unionadmin")
+
+
+@hookspec
+def register_card_templates():
+    """Called once at start-up. Return a list of card templates, each a mapping with
+    ``name`` (unique), ``label`` (shown to officers), ``html`` and ``css`` (for xhtml2pdf) and
+    ``layout`` (page size and the positions it needs). Every plugin's templates are offered."""
+
+
+@hookspec
+def approval_steps(member):
+    """Called when a member is submitted for approval (created, resubmitted or readmitted),
+    after the core's own step is defined. Return a list of extra steps, each a mapping with
+    ``name``, ``label``, ``role`` (the role that approves) and ``level`` (the unit level at which
+    that role must sit, an ancestor of the member's unit). The steps of every plugin run after
+    the core step, in plugin order. Return ``[]`` or None for members the plugin ignores."""
+
+
+@hookspec
+def validate_member(member, errors):
+    """Called before every save of a member (form, API, import), after the core's checks.
+    ``member`` is a mapping of the values to be saved (``unit_id`` included); ``errors`` is a
+    collector: call ``errors.add(field, message)`` with a translated message to refuse the
+    save. Return nothing."""
+
+
+@hookspec
+def register_member_fields():
+    """Called once at start-up. Return a list of extra member fields, each a mapping with
+    ``name`` (an identifier), ``label``, ``type`` (``string``, ``integer``, ``date``,
+    ``boolean`` or ``choice``), ``required`` (bool) and, for choices, ``choices`` (a list of
+    values). They are stored with the member and shown in forms, API, exports and the import
+    template."""
+
+
+@hookspec
+def register_reports():
+    """Called once at start-up. Return a list of reports, each a mapping with ``name``,
+    ``label``, ``params`` (names of the parameters it takes) and ``run`` (a function of the
+    scoped parameters returning columns and rows). They get the core reports' scope, menu,
+    API, CLI and export formats."""
+
+
+@hookspec
+def member_event(event):
+    """Called after every member event is committed, with the event (kind, member id, dates,
+    actor, units, details). Return nothing; an exception is logged, never undoes the event."""
+
+
+@hookspec
+def register_views(appbuilder):
+    """Called once at start-up, after the core's views are registered, with the app's
+    AppBuilder: add menu items, views and APIs. Return nothing."""
