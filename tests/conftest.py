@@ -70,12 +70,20 @@ def app(db_url, tmp_path_factory):
 
 @pytest.fixture
 def ctx(app) -> Iterator[Any]:
-    """A request context acting as the system (tests set other actors with acting_as)."""
-    from unionadmin.core.actor import SYSTEM, acting_as
-
-    with app.test_request_context(), acting_as(SYSTEM):
+    """A request context with no actor: HTTP calls made by the test act as their own user."""
+    with app.test_request_context():
         yield app
         app.appbuilder.session.rollback()
+
+
+@pytest.fixture
+def system(ctx) -> Iterator[Any]:
+    """Act as the system for direct service calls (not for HTTP calls: the actor would leak
+    into the test client's requests, which run in this context)."""
+    from unionadmin.core.actor import SYSTEM, acting_as
+
+    with acting_as(SYSTEM):
+        yield ctx
 
 
 @pytest.fixture
@@ -93,6 +101,7 @@ def tree(ctx) -> dict[str, Any]:
 
     province P > upper U1 > grassroots G1 (> department D1), G2; upper U2 > grassroots G3
     """
+    from unionadmin.core.actor import SYSTEM, acting_as
     from unionadmin.core.units import services as units
 
     tag = uid()
@@ -102,24 +111,26 @@ def tree(ctx) -> dict[str, Any]:
                              "level": level, "parent_id": parent.id if parent else None,
                              **extra})
 
-    p = unit("P", "province")
-    u1 = unit("U1", "upper", p)
-    u2 = unit("U2", "upper", p)
-    g1 = unit("G1", "grassroots", u1, member_target=100)
-    g2 = unit("G2", "grassroots", u1, member_target=50)
-    g3 = unit("G3", "grassroots", u2, member_target=20)
-    d1 = unit("D1", "department", g1)
+    with acting_as(SYSTEM):
+        p = unit("P", "province")
+        u1 = unit("U1", "upper", p)
+        u2 = unit("U2", "upper", p)
+        g1 = unit("G1", "grassroots", u1, member_target=100)
+        g2 = unit("G2", "grassroots", u1, member_target=50)
+        g3 = unit("G3", "grassroots", u2, member_target=20)
+        d1 = unit("D1", "department", g1)
     return {"tag": tag, "P": p, "U1": u1, "U2": u2, "G1": g1, "G2": g2, "G3": g3, "D1": d1}
 
 
-_serial = iter(range(100000, 999999))
+_serial = iter(range(10000, 99999))
+_WORKER_DIGIT = (os.environ.get("PYTEST_XDIST_WORKER", "gw9")[2:] or "9")[-1]
 
 
 def cccd(year: int = 1990, gender: str = "male", province: str = "075") -> str:
     """A citizen ID consistent with birth year and gender, unique within the test run."""
     century = (year // 100) - 19
     digit = century * 2 + (1 if gender == "female" else 0)
-    return f"{province}{digit}{year % 100:02d}{os.getpid() % 10}{next(_serial):05d}"[:12]
+    return f"{province}{digit}{year % 100:02d}{_WORKER_DIGIT}{next(_serial):05d}"
 
 
 def member_data(unit, **over: Any) -> dict[str, Any]:

@@ -20,17 +20,17 @@ GRANTABLE = (ROLE_UNIT_ADMIN, ROLE_APPROVER, ROLE_OFFICER, ROLE_VIEWER)
 
 _READ = [
     (r"UnitView|MemberView", r"can_(list|show|choose)"),
-    (r"Unit|Member", r"can_(get|info)"),
+    (r"UnitApi|MemberApi", r"can_(get|info)"),
     (r"Units|Members|Organisation", r"menu_access"),
     (r"UserInfoEditView|ResetMyPasswordView|UserDBModelView", r"can_(this_form_get|this_form_post|userinfo)"),
 ]
 _ENTER = [
     (r"MemberView", r"can_(add|edit)"),
-    (r"Member", r"can_(post|put)"),
+    (r"MemberApi", r"can_(post|put)"),
 ]
 _UNITS = [
     (r"UnitView", r"can_(add|edit)"),
-    (r"Unit", r"can_(post|put)"),
+    (r"UnitApi", r"can_(post|put)"),
 ]
 
 #: Role -> list of (view-menu regex, permission regex).
