@@ -9,8 +9,8 @@ from unionadmin.core.units import services as units
 from unionadmin.core.units.models import Unit, UnitEvent
 
 
-def _ids(system, unit):
-    return set(ctx.appbuilder.session.scalars(subtree_ids(unit.path)))
+def _ids(app, unit):
+    return set(app.appbuilder.session.scalars(subtree_ids(unit.path)))
 
 
 def test_paths_and_subtree_in_one_query(system, tree):
