@@ -168,10 +168,12 @@ def test_member_list_filters_order_and_count(client, admin_h, ctx, tree):
         "Trần Văn An", "Lê Văn Ân", "Nguyễn Thị Bình", "Đỗ Đức Đạt"]
     assert resp.json["count"] == 4 and resp.json["count_exact"] is True
     assert set(resp.json) == {"count", "count_exact", "ids", "result"}
-    q = f"(filters:!((col:subtree_of,opr:eq,value:{tree['U1'].id}),(col:full_name,opr:ct,value:'do duc dat')))"
+    q = (f"(filters:!((col:subtree_of,opr:eq,value:{tree['U1'].id}),"
+         "(col:full_name,opr:ct,value:'do duc dat')))")
     resp = client.get(f"/api/v1/member/?q={q}", headers=admin_h)
     assert [m["full_name"] for m in resp.json["result"]] == ["Đỗ Đức Đạt"]
-    q = f"(filters:!((col:unit_id,opr:eq,value:{tree['G2'].id}),(col:status,opr:in,value:!(pending))),page_size:500)"
+    q = (f"(filters:!((col:unit_id,opr:eq,value:{tree['G2'].id}),"
+         "(col:status,opr:in,value:!(pending))),page_size:500)")
     resp = client.get(f"/api/v1/member/?q={q}", headers=admin_h)
     assert resp.json["count"] == 4 and len(resp.json["result"]) == 4
     resp = client.get("/api/v1/member/search?q=ĐỖ ĐỨC", headers=admin_h)

@@ -43,7 +43,7 @@ def test_lists_render_in_vietnamese(admin_client, tree):
 def test_unit_pages(admin_client, tree):
     html = admin_client.get(f"/units/show/{tree['D1'].id}").get_data(as_text=True)
     assert tree["G1"].name in html and tree["U1"].name in html  # breadcrumb
-    chooser = admin_client.get(f"/units/choose?q=don vi g&purpose=member").json
+    chooser = admin_client.get("/units/choose?q=don vi g&purpose=member").json
     assert all("(" in r["text"] for r in chooser["results"])
     parents = admin_client.get("/units/choose?q=&purpose=parent&level=grassroots").json
     ids = {r["id"] for r in parents["results"]}
