@@ -115,3 +115,19 @@ def test_officer_sees_only_own_subtree_on_pages(client, tree, app):
     assert tree["G1"].name in html and tree["G3"].name not in html
     assert client.get(f"/units/show/{tree['G3'].id}").status_code == 404
     assert client.get(f"/units/show/{tree['G1'].id}").status_code == 200
+
+
+def test_unit_list_filters_by_level_and_parent(admin_client, tree):
+    html = admin_client.get(f"/units/list/?_flt_0_parent_id={tree['U1'].code}").get_data(as_text=True)
+    assert tree["G1"].name in html and tree["G2"].name in html and tree["G3"].name not in html
+    html = admin_client.get(f"/units/list/?_flt_0_level=department&_flt_0_name={tree['tag']}"
+                            ).get_data(as_text=True)
+    assert tree["D1"].name in html and tree["G2"].name not in html
+
+
+def test_member_list_search_ignores_diacritics(admin_client, tree):
+    page = admin_client.get("/members/add").get_data(as_text=True)
+    admin_client.post("/members/add", data=_member_form(
+        tree["G3"].id, full_name="Đặng Thị Ánh", csrf_token=csrf_token(page)))
+    html = admin_client.get("/members/list/?_flt_0_full_name=dang thi anh").get_data(as_text=True)
+    assert "Đặng Thị Ánh" in html

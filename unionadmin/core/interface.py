@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import func, literal, select
 from sqlalchemy.sql import ColumnElement
@@ -18,15 +19,31 @@ from sqlalchemy.sql import ColumnElement
 from unionadmin.core.actor import Actor
 
 
+class ColumnFilterConverter(SQLAFilterConverter):
+    """FAB's filters per column type, replaced by the interface's own where it names some
+    (accent-free name search, look-ups by code)."""
+
+    def convert(self, col_name: str) -> list:
+        custom = self.datamodel.column_filters.get(col_name)
+        if custom:
+            return [f(col_name, self.datamodel) for f in custom]
+        return super().convert(col_name)
+
+
 class ScopedInterface(SQLAInterface):
     """SQLAInterface restricted to the current actor's scope."""
+
+    filter_converter_class = ColumnFilterConverter
 
     def __init__(
         self,
         obj: type,
         scope_clause: Callable[[Actor | None], ColumnElement[bool]],
         order_keys: dict[str, str] | None = None,
+        column_filters: dict[str, list] | None = None,
     ) -> None:
+        #: Search-form filters by column, replacing FAB's type-based ones.
+        self.column_filters = column_filters or {}
         super().__init__(obj)
         self.scope_clause = scope_clause
         #: Order by another column than the one shown (full_name -> sort_key).

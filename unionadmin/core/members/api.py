@@ -31,9 +31,9 @@ def _statuses(values):
     return Member.status.in_(values)
 
 
-def member_interface() -> ScopedInterface:
+def member_interface(column_filters: dict | None = None) -> ScopedInterface:
     return ScopedInterface(Member, lambda actor: member_clause(actor),
-                           order_keys={"full_name": "sort_key"})
+                           order_keys={"full_name": "sort_key"}, column_filters=column_filters)
 
 
 class MemberApi(ServiceModelApi):

@@ -108,7 +108,8 @@ class StatusFilter(BaseFilter):
 
 class MemberView(ServiceModelView):
     route_base = "/members"
-    datamodel = member_interface()
+    datamodel = member_interface(column_filters={
+        "full_name": [FoldedNameFilter, QuickSearchFilter], "status": [StatusFilter]})
     service = services
     list_title = _l("Members")
     show_title = _l("Member")
@@ -125,8 +126,6 @@ class MemberView(ServiceModelView):
     add_columns = edit_columns = FORM_COLUMNS
     add_form = edit_form = MemberForm
     search_columns = ["full_name", "status"]
-    search_filters = {"full_name": [FoldedNameFilter, QuickSearchFilter],
-                      "status": [StatusFilter]}
     order_columns = ["full_name", "date_of_birth", "joined_on"]
     base_order = ("full_name", "asc")
     formatters_columns = {"date_of_birth": format_date, "joined_on": format_date}

@@ -70,10 +70,31 @@ class FoldedNameFilter(BaseFilter):
         return query.filter(Unit.name_search.like(f"%{like_escape(fold(value))}%", escape="\\"))
 
 
+class ParentCodeFilter(BaseFilter):
+    """Units directly under the unit with this code."""
+
+    name = _l("Parent code is")
+    arg_name = "pc"
+
+    def apply(self, query, value):
+        parent = select(Unit.id).where(Unit.code == str(value).strip()).scalar_subquery()
+        return query.filter(Unit.parent_id == parent)
+
+
+class LevelFilter(BaseFilter):
+    name = _l("Is")
+    arg_name = "eq"
+
+    def apply(self, query, value):
+        return query.filter(Unit.level == value) if value in LEVELS else query
+
+
 class UnitView(ServiceModelView):
     route_base = "/units"
-    datamodel = ScopedInterface(Unit, lambda actor: unit_clause(actor),
-                                order_keys={"name": "name_key"})
+    datamodel = ScopedInterface(
+        Unit, lambda actor: unit_clause(actor), order_keys={"name": "name_key"},
+        column_filters={"name": [FoldedNameFilter], "level": [LevelFilter],
+                        "parent_id": [ParentCodeFilter]})
     service = services
     list_title = _l("Units")
     show_title = _l("Unit")
@@ -88,8 +109,7 @@ class UnitView(ServiceModelView):
                                   "member_target", "worker_count", "address", "founded_on",
                                   "dissolved_on", "active"]
     add_form = edit_form = UnitForm
-    search_columns = ["name", "code", "level"]
-    search_filters = {"name": [FoldedNameFilter]}
+    search_columns = ["name", "code", "level", "parent_id"]
     order_columns = ["code", "name", "member_target"]
     base_order = ("name", "asc")
     formatters_columns = {"founded_on": format_date, "dissolved_on": format_date,
