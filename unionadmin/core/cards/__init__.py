@@ -1,0 +1,1 @@
+"""Member cards: numbers, issue and revocation, printing and public verification."""
