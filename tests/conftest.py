@@ -8,6 +8,7 @@ import re
 import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -95,9 +96,28 @@ def uid() -> str:
     return uuid.uuid4().hex[:8].upper()
 
 
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit's values, usable outside any app context (ORM rows expire on commit)."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    path: str
+    parent_id: int | None
+    depth: int
+
+    @classmethod
+    def of(cls, unit) -> UnitRef:
+        return cls(unit.id, unit.code, unit.name, unit.level, unit.path, unit.parent_id,
+                   unit.depth)
+
+
 @pytest.fixture
-def tree(ctx) -> dict[str, Any]:
+def tree(app) -> dict[str, Any]:
     """A small province of its own for each test: codes are unique, so tests never collide.
+    Built in its own context, so the test's HTTP requests start clean.
 
     province P > upper U1 > grassroots G1 (> department D1), G2; upper U2 > grassroots G3
     """
@@ -111,7 +131,7 @@ def tree(ctx) -> dict[str, Any]:
                              "level": level, "parent_id": parent.id if parent else None,
                              **extra})
 
-    with acting_as(SYSTEM):
+    with app.test_request_context(), acting_as(SYSTEM):
         p = unit("P", "province")
         u1 = unit("U1", "upper", p)
         u2 = unit("U2", "upper", p)
@@ -119,7 +139,8 @@ def tree(ctx) -> dict[str, Any]:
         g2 = unit("G2", "grassroots", u1, member_target=50)
         g3 = unit("G3", "grassroots", u2, member_target=20)
         d1 = unit("D1", "department", g1)
-    return {"tag": tag, "P": p, "U1": u1, "U2": u2, "G1": g1, "G2": g2, "G3": g3, "D1": d1}
+        units_ = {"P": p, "U1": u1, "U2": u2, "G1": g1, "G2": g2, "G3": g3, "D1": d1}
+        return {"tag": tag, **{k: UnitRef.of(v) for k, v in units_.items()}}
 
 
 _serial = iter(range(10000, 99999))
@@ -145,13 +166,16 @@ def member_data(unit, **over: Any) -> dict[str, Any]:
 
 def make_user(app, unit, role: str, username: str | None = None,
               password: str = PASSWORD) -> Any:
-    sm = app.appbuilder.sm
+    from types import SimpleNamespace
+
     username = username or f"u{uid().lower()}"
-    user = sm.add_user(username, "Cán bộ", "Thử", None, sm.find_role(role), password=password)
-    assert user, f"could not create {username}"
-    user.unit_id = unit.id if unit is not None else None
-    sm.session.commit()
-    return user
+    with app.app_context():
+        sm = app.appbuilder.sm
+        user = sm.add_user(username, "Cán bộ", "Thử", None, sm.find_role(role), password=password)
+        assert user, f"could not create {username}"
+        user.unit_id = unit.id if unit is not None else None
+        sm.session.commit()
+        return SimpleNamespace(id=user.id, username=username, unit_id=user.unit_id, role=role)
 
 
 def api_headers(client, username: str, password: str = PASSWORD) -> dict[str, str]:

@@ -9,6 +9,10 @@ from unionadmin.core.units import services as units
 from unionadmin.core.units.models import Unit, UnitEvent
 
 
+def _orm(app, ref):
+    return app.appbuilder.session.get(Unit, ref.id)
+
+
 def _ids(app, unit):
     return set(app.appbuilder.session.scalars(subtree_ids(unit.path)))
 
@@ -37,19 +41,19 @@ def test_code_unique_and_required_fields(system, tree):
 
 def test_no_cycles(system, tree):
     with pytest.raises(ValidationError) as err:
-        units.update(tree["U1"], {"parent_id": tree["G1"].id})
+        units.update(_orm(system, tree["U1"]), {"parent_id": tree["G1"].id})
     assert "parent_id" in err.value.errors
 
 
 def test_level_change_keeps_children_lower(system, tree):
     with pytest.raises(ValidationError) as err:
-        units.update(tree["G1"], {"level": "department"})
+        units.update(_orm(system, tree["G1"]), {"level": "department"})
     assert "level" in err.value.errors
 
 
 def test_move_moves_subtree_and_records_event(system, tree):
     g1, d1, u2 = tree["G1"], tree["D1"], tree["U2"]
-    units.update(g1, {"parent_id": u2.id})
+    units.update(_orm(system, g1), {"parent_id": u2.id})
     db = system.appbuilder.session
     d1 = db.get(Unit, d1.id)
     assert d1.path == f"{u2.path}{g1.id}/{d1.id}/"
@@ -61,7 +65,7 @@ def test_move_moves_subtree_and_records_event(system, tree):
 
 
 def test_dissolve_records_event(system, tree):
-    unit = units.dissolve(tree["G3"])
+    unit = units.dissolve(_orm(system, tree["G3"]))
     assert unit.active is False and unit.dissolved_on is not None
     kinds = system.appbuilder.session.scalars(
         select(UnitEvent.kind).where(UnitEvent.unit_id == unit.id)).all()
@@ -69,7 +73,7 @@ def test_dissolve_records_event(system, tree):
 
 
 def test_grassroots_of_and_ancestors(system, tree):
-    assert units.grassroots_of(tree["D1"]).id == tree["G1"].id
-    assert units.grassroots_of(tree["U1"]) is None
-    assert [u.id for u in units.ancestors(tree["D1"])] == [
+    assert units.grassroots_of(_orm(system, tree["D1"])).id == tree["G1"].id
+    assert units.grassroots_of(_orm(system, tree["U1"])) is None
+    assert [u.id for u in units.ancestors(_orm(system, tree["D1"]))] == [
         tree["P"].id, tree["U1"].id, tree["G1"].id, tree["D1"].id]

@@ -33,6 +33,8 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations)
     if not app.config.get("PUBLIC_BASE_URL"):
         app.config["PUBLIC_BASE_URL"] = f"http://{app.config['HOST']}:{app.config['PORT']}"
+    app.config.setdefault("AUTH_RATE_LIMITED", bool(app.config.get("UNIONADMIN_LOGIN_RATE_LIMIT")))
+    app.config.setdefault("AUTH_RATE_LIMIT", app.config.get("UNIONADMIN_LOGIN_RATE_LIMIT"))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 
@@ -46,6 +48,9 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure(app, config)
 
+    from unionadmin.core import http_security
+
+    http_security.configure(app)
     app.extensions["unionadmin.plugins"] = make_manager(app.config.get("UNIONADMIN_PLUGINS"))
 
     from unionadmin.core import models  # noqa: F401  (every table on the metadata)

@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from flask import g, has_request_context
+from werkzeug.local import LocalProxy
 
 ROLE_ADMIN = "Admin"
 
@@ -68,6 +69,8 @@ def current_actor() -> Actor:
         return actor
     if has_request_context():
         user = g.get("user")
+        if isinstance(user, LocalProxy):  # FAB stores flask_login's proxy itself
+            user = user._get_current_object()
         cached = g.get("_unionadmin_actor")
         if cached is None or cached[0] is not user:  # JWT sets g.user late in the request
             cached = (user, actor_for_user(user))

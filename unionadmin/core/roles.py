@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
+
 ROLE_ADMIN = "Admin"
 ROLE_UNIT_ADMIN = "Unit Admin"
 ROLE_APPROVER = "Approver"
@@ -17,12 +19,20 @@ ROLE_VIEWER = "Viewer"
 ROLE_RANK = {ROLE_ADMIN: 4, ROLE_UNIT_ADMIN: 3, ROLE_APPROVER: 2, ROLE_OFFICER: 2,
              ROLE_VIEWER: 1}
 GRANTABLE = (ROLE_UNIT_ADMIN, ROLE_APPROVER, ROLE_OFFICER, ROLE_VIEWER)
+ROLE_LABELS = {ROLE_ADMIN: _l("System administrator"), ROLE_UNIT_ADMIN: _l("Unit administrator"),
+               ROLE_APPROVER: _l("Approver"), ROLE_OFFICER: _l("Officer"),
+               ROLE_VIEWER: _l("Viewer")}
+
+
+def main_role(names: list[str]) -> str | None:
+    """An account's role: UnionAdmin gives one per account (the most powerful, if several)."""
+    return max(names, key=lambda n: ROLE_RANK.get(n, 0)) if names else None
 
 _READ = [
     (r"UnitView|MemberView", r"can_(list|show|choose)"),
     (r"UnitApi|MemberApi", r"can_(get|info)"),
     (r"Units|Members|Organisation", r"menu_access"),
-    (r"UserInfoEditView|ResetMyPasswordView|UserDBModelView", r"can_(this_form_get|this_form_post|userinfo)"),
+    (r"AccountPasswordView", r"can_this_form_(get|post)"),
 ]
 _ENTER = [
     (r"MemberView", r"can_(add|edit)"),
@@ -32,13 +42,18 @@ _UNITS = [
     (r"UnitView", r"can_(add|edit)"),
     (r"UnitApi", r"can_(post|put)"),
 ]
+_ACCOUNTS = [
+    (r"AccountView|AuditView", r"can_(list|show|add|edit)"),
+    (r"AccountApi", r"can_(get|post|put|info)"),
+    (r"Accounts|Audit log", r"menu_access"),
+]
 
 #: Role -> list of (view-menu regex, permission regex).
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ROLE_VIEWER: _READ,
     ROLE_OFFICER: _READ + _ENTER,
     ROLE_APPROVER: _READ,
-    ROLE_UNIT_ADMIN: _READ + _ENTER + _UNITS,
+    ROLE_UNIT_ADMIN: _READ + _ENTER + _UNITS + _ACCOUNTS,
 }
 
 

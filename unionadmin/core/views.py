@@ -6,14 +6,30 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, url_for
-from flask_appbuilder import ModelView
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import ModelView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from unionadmin.core.errors import ServiceError, ValidationError
 
 MAX_PAGE_SIZE = 100
+
+
+def _known_action_permission(original):
+    """FAB answers 500 for an unknown action name in /<view>/action/<name>/<pk>, on its own
+    security views too: make it a 404 for every ModelView."""
+
+    def get_action_permission_name(self, name: str) -> str:
+        if name not in self.actions:
+            abort(404)
+        return original(self, name)
+
+    return get_action_permission_name
+
+
+ModelView.get_action_permission_name = _known_action_permission(
+    ModelView.get_action_permission_name)
 
 
 def format_date(value: date | None) -> str:
@@ -98,8 +114,6 @@ class ServiceModelView(ModelView):
 
     @staticmethod
     def _submitted() -> bool:
-        from flask import request
-
         return request.method == "POST"
 
     def post_edit_redirect(self):
@@ -107,6 +121,24 @@ class ServiceModelView(ModelView):
 
     def _delete(self, pk):
         abort(405)
+
+    # FAB's actions fetch rows by id outside the view's filters and crash on unknown names
+    # (FAB-NOTES §2): every id must resolve through the scoped data interface, or 404.
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if name not in self.actions or self.datamodel.get(pk) is None:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        name = request.form.get("action", "")
+        pks = request.form.getlist("rowid")
+        if name not in self.actions or not pks or any(self.datamodel.get(pk) is None
+                                                      for pk in pks):
+            abort(404)
+        return super().action_post()
 
 
 def not_allowed(message: str | None = None):

@@ -37,6 +37,9 @@ def _filters(app: Flask) -> None:
 
 
 def register(app: Flask, appbuilder: AppBuilder) -> None:
+    from unionadmin.core.accounts.api import AccountApi, OwnPasswordApi
+    from unionadmin.core.accounts.views import AccountPasswordView, AccountView
+    from unionadmin.core.audit_views import AuditView
     from unionadmin.core.members.api import MemberApi
     from unionadmin.core.members.views import MemberView
     from unionadmin.core.units.api import UnitApi
@@ -48,5 +51,12 @@ def register(app: Flask, appbuilder: AppBuilder) -> None:
                         category="Organisation", category_label=_l("Organisation"))
     appbuilder.add_view(MemberView, "Members", label=_l("Members"), icon="fa-users",
                         category="Members", category_label=_l("Members"))
+    appbuilder.add_view(AccountView, "Accounts", label=_l("Accounts"), icon="fa-user",
+                        category="Organisation", category_label=_l("Organisation"))
+    appbuilder.add_view(AuditView, "Audit log", label=_l("Audit log"), icon="fa-list",
+                        category="Organisation", category_label=_l("Organisation"))
+    appbuilder.add_view_no_menu(AccountPasswordView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(MemberApi)
+    appbuilder.add_api(AccountApi)
+    appbuilder.add_api(OwnPasswordApi)

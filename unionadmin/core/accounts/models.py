@@ -25,3 +25,16 @@ class UnionUser(User):
     password_changed_on: Mapped[datetime | None] = mapped_column(DateTime)
 
     unit: Mapped[Unit | None] = relationship(Unit, lazy="joined", foreign_keys=[unit_id])
+
+    @property
+    def role(self) -> str | None:
+        from unionadmin.core.roles import main_role
+
+        return main_role([r.name for r in self.roles])
+
+    @property
+    def role_label(self) -> str:
+        from unionadmin.core.roles import ROLE_LABELS
+
+        role = self.role
+        return str(ROLE_LABELS.get(role, role or ""))

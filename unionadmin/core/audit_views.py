@@ -1,0 +1,49 @@
+"""`/audit/list/`: the audit log, read-only, scoped to the reader's subtree."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, false, true
+
+from unionadmin.core.actor import current_actor
+from unionadmin.core.audit import AuditLog
+from unionadmin.core.interface import ScopedInterface
+from unionadmin.core.units.models import subtree_bounds
+from unionadmin.core.views import ServiceModelView
+
+
+def audit_scope(actor=None):
+    """Rows about objects in the actor's subtree (Admins read everything)."""
+    actor = actor or current_actor()
+    if actor.unrestricted:
+        return true()
+    if not actor.unit_path:
+        return false()
+    low, high = subtree_bounds(actor.unit_path)
+    return and_(AuditLog.unit_path >= low, AuditLog.unit_path < high)
+
+
+def _when(value) -> str:
+    from unionadmin.core.db import VN_TZ
+
+    if value is None:
+        return ""
+    from datetime import UTC
+
+    return value.replace(tzinfo=UTC).astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S")
+
+
+class AuditView(ServiceModelView):
+    route_base = "/audit"
+    datamodel = ScopedInterface(AuditLog, audit_scope)
+    base_permissions = ["can_list", "can_show"]
+    list_title = show_title = _l("Audit log")
+    label_columns = {"at": _l("Time"), "username": _l("Account"), "address": _l("Address"),
+                     "action": _l("Action"), "object_type": _l("Object"),
+                     "object_id": _l("Id"), "details": _l("Details")}
+    list_columns = ["at", "username", "address", "action", "object_type", "object_id"]
+    show_columns = ["at", "username", "address", "action", "object_type", "object_id", "details"]
+    search_columns = ["username", "action", "object_type"]
+    order_columns = ["at"]
+    base_order = ("at", "desc")
+    formatters_columns = {"at": _when}
