@@ -1,0 +1,124 @@
+"""The training workflow of the roll-out, in a real browser, at 1280 px and 375 px."""
+
+from __future__ import annotations
+
+import re
+
+from browser_support import browser, live_server, page  # noqa: F401 (fixtures)
+from conftest import ADMIN_PASSWORD, cccd
+
+NEW_PASSWORD = "Mat-khau-rieng-2026"
+
+
+def login(page, username: str, password: str) -> None:
+    page.goto(page.base + "/login/")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_load_state()
+
+
+def logout(page) -> None:
+    page.goto(page.base + "/logout/")
+
+
+def pick_unit(page, field: str, text: str) -> None:
+    """Choose a unit in a select2 picker by typing part of its name."""
+    page.click(f"#{field} + .select2 .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", text)
+    option = page.locator(".select2-results__option", has_text=text).first
+    option.wait_for()
+    option.click()
+
+
+def fill_date(page, field: str, value: str) -> None:
+    page.fill(f"#{field}", value)
+    page.keyboard.press("Escape")
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_training_workflow(page):
+    tag = f"W{page.width}"
+    shots = page.shots
+
+    # 1. Log in (Vietnamese login page).
+    page.goto(page.base + "/login/")
+    assert "Đăng nhập" in page.content()
+    assert no_horizontal_scroll(page)
+    shots("login")
+    login(page, "admin", ADMIN_PASSWORD)
+    shots("home")
+
+    # 2. Create the tree: a province, then a grassroots union under it.
+    page.goto(page.base + "/units/add")
+    page.fill("#code", f"TINH-{tag}")
+    page.fill("#name", f"LĐLĐ tỉnh Thử nghiệm {tag}")
+    page.select_option("#level", "province")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(re.compile(r"/units/show/\d+"))
+    page.goto(page.base + "/units/add")
+    page.fill("#code", f"CDCS-{tag}")
+    page.fill("#name", f"Công đoàn cơ sở Công ty Thử {tag}")
+    page.select_option("#level", "grassroots")
+    pick_unit(page, "parent_id", f"Thử nghiệm {tag}")
+    shots("unit-form")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(re.compile(r"/units/show/\d+"))
+    assert f"Công đoàn cơ sở Công ty Thử {tag}" in page.content()
+    shots("unit-created")
+
+    # 3. A Unit Admin account for it.
+    username = f"cdcs.{tag.lower()}"
+    page.goto(page.base + "/accounts/add")
+    page.fill("#username", username)
+    page.fill("#last_name", "Nguyễn Thị")
+    page.fill("#first_name", "Hoa")
+    pick_unit(page, "unit_id", f"Công ty Thử {tag}")
+    page.select_option("#role", "Unit Admin")
+    page.fill("#password", "Tam-thoi-mot-lan-1")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(re.compile(r"/accounts/show/\d+"))
+    shots("account-created")
+    logout(page)
+
+    # 4. The new account logs in and must choose its own password.
+    login(page, username, "Tam-thoi-mot-lan-1")
+    assert "/account/password" in page.url
+    shots("forced-password-change")
+    page.fill("#old_password", "Tam-thoi-mot-lan-1")
+    page.fill("#new_password", NEW_PASSWORD)
+    page.fill("#confirm", NEW_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/account/password" not in page.url
+
+    # 5. Add a member: a wrong citizen ID first, shown in Vietnamese, then corrected.
+    page.goto(page.base + "/members/add")
+    assert no_horizontal_scroll(page)
+    page.fill("#full_name", "Phạm Thị Hồng Đào")
+    fill_date(page, "date_of_birth", "15/03/1995")
+    page.select_option("#gender", "female")
+    pick_unit(page, "unit_id", f"Công ty Thử {tag}")
+    page.fill("#citizen_id", "123")
+    fill_date(page, "joined_on", "01/06/2018")
+    page.fill("#phone", "0912 345 678")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state()
+    assert "12 chữ số" in page.content()
+    assert page.input_value("#full_name") == "Phạm Thị Hồng Đào"  # nothing valid is lost
+    shots("member-form-error")
+    page.fill("#citizen_id", cccd(1995, "female"))
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(re.compile(r"/members/show/\d+"))
+    assert "Phạm Thị Hồng Đào" in page.content() and "15/03/1995" in page.content()
+    shots("member-created")
+
+    # 6. The dashboard.
+    page.goto(page.base + "/")
+    assert f"Công đoàn cơ sở Công ty Thử {tag}" in page.content()
+    assert no_horizontal_scroll(page)
+    shots("dashboard")
+    assert not [e for e in page.console_errors if "Content Security Policy" in e]
