@@ -50,9 +50,14 @@ def upgrade(revision: str) -> None:
 @with_appcontext
 def demo(members: int, seed: int) -> None:
     """Seed a realistic demo province with fictional members."""
-    from unionadmin.core.demo import seed_demo
+    from unionadmin.core.actor import SYSTEM, acting_as
+    from unionadmin.core.demo import DemoDataExists, seed_demo
 
-    summary = seed_demo(members=members, seed=seed)
+    try:
+        with acting_as(SYSTEM):
+            summary = seed_demo(members=members, seed=seed)
+    except DemoDataExists as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Demo data: {summary['units']} units, {summary['members']} members, "
                f"{summary['accounts']} accounts.")
 
