@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import request
-from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.api import BaseApi, ModelRestApi
 from flask_babel import gettext as _
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
@@ -23,6 +23,29 @@ FilterFn = Callable[[Any], ColumnElement[bool]]
 
 class BadRequest(Exception):
     pass
+
+
+def _translated_responses() -> None:
+    """FAB's JSON error answers carry fixed English messages; give them the user's language
+    (FAB's own APIs included: security, menu, OpenAPI)."""
+
+    def response_400(self, message=None):
+        return self.response(400, message=message or _("The request is not valid."))
+
+    BaseApi.response_400 = response_400
+    BaseApi.response_401 = lambda self: self.response(401, message=_("Please log in."))
+    BaseApi.response_403 = lambda self: self.response(
+        403, message=_("Your role does not allow this action."))
+    BaseApi.response_404 = lambda self: self.response(404, message=_("Not found."))
+
+    def response_500(self, message=None):
+        return self.response(500, message=_("Something went wrong on the server; the error "
+                                             "has been logged."))
+
+    BaseApi.response_500 = response_500
+
+
+_translated_responses()
 
 
 def service_errors(func: Callable) -> Callable:

@@ -36,6 +36,35 @@ def _filters(app: Flask) -> None:
     app.jinja_env.globals["statuses"] = STATUSES
 
 
+def _error_pages(app: Flask, appbuilder: AppBuilder) -> None:
+    """Errors in Vietnamese: a page for people, JSON for the API (never Werkzeug's English)."""
+    from flask import jsonify, render_template, request
+    from flask_babel import gettext as _
+    from werkzeug.exceptions import HTTPException
+
+    messages = {
+        400: lambda: _("The request is not valid."),
+        401: lambda: _("Please log in."),
+        403: lambda: _("Your role does not allow this action."),
+        404: lambda: _("This page does not exist, or it is outside your unit."),
+        405: lambda: _("This action is not available here."),
+        429: lambda: _("Too many attempts. Wait a minute and try again."),
+        500: lambda: _("Something went wrong on the server; the error has been logged."),
+    }
+
+    def handle(error: HTTPException):
+        code = error.code or 500
+        message = messages.get(code, messages[500])()
+        if request.path.startswith("/api/"):
+            return jsonify(message=message), code
+        return render_template("unionadmin/error.html", code=code, message=message,
+                               base_template=appbuilder.base_template,
+                               appbuilder=appbuilder), code
+
+    for code in messages:
+        app.register_error_handler(code, handle)
+
+
 def register(app: Flask, appbuilder: AppBuilder) -> None:
     from unionadmin.core.accounts.api import AccountApi, OwnPasswordApi
     from unionadmin.core.accounts.views import AccountPasswordView, AccountView
@@ -47,6 +76,7 @@ def register(app: Flask, appbuilder: AppBuilder) -> None:
 
     _template_loader(app)
     _filters(app)
+    _error_pages(app, appbuilder)
     appbuilder.add_view(UnitView, "Units", label=_l("Units"), icon="fa-sitemap",
                         category="Organisation", category_label=_l("Organisation"))
     appbuilder.add_view(MemberView, "Members", label=_l("Members"), icon="fa-users",
