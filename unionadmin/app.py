@@ -53,7 +53,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     http_security.configure(app)
     app.extensions["unionadmin.plugins"] = make_manager(app.config.get("UNIONADMIN_PLUGINS"))
 
-    from unionadmin.core import models  # noqa: F401  (every table on the metadata)
+    # Every table on the metadata; FAB's label and action fixes before FAB builds its views.
+    from unionadmin.core import models, views  # noqa: F401
 
     db = make_db()
     appbuilder = AppBuilder()

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
+from flask_appbuilder.baseviews import BaseView
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -30,6 +31,19 @@ def _known_action_permission(original):
 
 ModelView.get_action_permission_name = _known_action_permission(
     ModelView.get_action_permission_name)
+
+
+def _translated_prettify(original):
+    """FAB's generated column labels ("First Name") bypass gettext (FAB-NOTES §9): route them
+    through the catalogue, for FAB's own security views too."""
+
+    def _prettify_column(self, name):
+        return _l(original(self, name))
+
+    return _prettify_column
+
+
+BaseView._prettify_column = _translated_prettify(BaseView._prettify_column)
 
 
 def format_date(value: date | None) -> str:
