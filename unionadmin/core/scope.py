@@ -82,7 +82,58 @@ def require_unit_in_scope(unit_id: int | None, field: str, actor: Actor | None =
 
 
 def member_clause(actor: Actor | None = None) -> ColumnElement[bool]:
-    """SQL condition: the member's unit lies in the actor's subtree."""
+    """SQL condition: the member's unit lies in the actor's subtree, or the member has a transfer
+    pending into it (the one deliberate crossing: the receiver sees the member and may accept or
+    refuse; the services refuse it every other write).
+
+    Incoming transfers are few, so their ids are read first (a partial index): in the usual case
+    there are none and the condition stays the plain `unit_id IN (subtree)` that the planner
+    turns into an index join; otherwise an IN over a UNION keeps it a single semi-join (an OR
+    of two sub-selects would force a scan of the whole table on PostgreSQL).
+    """
     from unionadmin.core.members.models import Member
 
-    return unit_id_clause(Member.unit_id, actor)
+    ids = unit_ids_in_scope(actor)
+    if ids is None:
+        return true()
+    if session().get_bind().dialect.name == "postgresql":
+        return _member_clause_pg(ids)
+    own = Member.unit_id.in_(ids)
+    incoming = session().scalars(
+        select(Member.id).where(Member.transfer_to_unit_id.in_(ids),
+                                Member.status == "transfer_pending")
+        .execution_options(autoflush=False)).all()
+    if not incoming:
+        return own
+    return Member.id.in_(select(Member.id).where(own)
+                         .union(select(Member.id).where(Member.id.in_(incoming))))
+
+
+def _member_clause_pg(ids: Select) -> ColumnElement[bool]:
+    """PostgreSQL: the subtree's unit ids read first and passed as values, so that `unit_id IN`
+    and `id IN (incoming)` are index conditions the planner estimates from its statistics: a
+    grassroots union walks its own (unit_id, sort_key) index, a district or a province the
+    sort-key index (5 ms for a 70k-member district at 1M members, where an IN over a UNION
+    hashed the whole subtree first: 1 s). Very large subtrees pass the ids as one array."""
+    from sqlalchemy import Integer, any_, cast, func, or_
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    from unionadmin.core.members.models import Member
+
+    unit_ids = session().scalars(ids.limit(_LITERAL_UNITS + 1)
+                                 .execution_options(autoflush=False)).all()
+    if len(unit_ids) <= _LITERAL_UNITS:
+        own = Member.unit_id.in_(unit_ids)
+        into = Member.transfer_to_unit_id.in_(unit_ids)
+    else:  # the cast makes `= ANY(...)` compare with an array, not the rows of a sub-select
+        units = cast(ids.with_only_columns(func.array_agg(Unit.id)).scalar_subquery(),
+                     ARRAY(Integer))
+        own, into = Member.unit_id == any_(units), Member.transfer_to_unit_id == any_(units)
+    incoming = session().scalars(
+        select(Member.id).where(into, Member.status == "transfer_pending")
+        .execution_options(autoflush=False)).all()
+    return or_(own, Member.id.in_(incoming)) if incoming else own
+
+
+#: Subtrees up to this many units are passed to PostgreSQL as values (a province has ~3,000).
+_LITERAL_UNITS = 5_000

@@ -12,7 +12,12 @@ from unionadmin.core.db import session
 from unionadmin.core.interface import ScopedInterface
 from unionadmin.core.members import search, services
 from unionadmin.core.members.models import STATUSES, Member
-from unionadmin.core.members.schemas import MemberEventSchema, MemberSchema, MemberWriteSchema
+from unionadmin.core.members.schemas import (
+    ACTION_SCHEMAS,
+    MemberEventSchema,
+    MemberSchema,
+    MemberWriteSchema,
+)
 from unionadmin.core.scope import member_clause, subtree_ids
 from unionadmin.core.units.models import Unit
 
@@ -110,3 +115,145 @@ class MemberApi(ServiceModelApi):
         rows = (self.datamodel.apply_order_by(query, "full_name", "asc")
                 .offset(page * page_size).limit(page_size).all())
         return self.response(200, count=count, result=self.read_schema(many=True).dump(rows))
+
+    # -- lifecycle actions (INTERFACES.md): 200 {id, result}, 409 state, 422 fields, 404 scope --
+
+    def _act(self, pk: int, action: str):
+        member = services.get(pk)
+        raw = request.get_data(cache=True)
+        body = request.get_json(silent=True) if raw.strip() else {}
+        if not isinstance(body, dict):
+            return self.response_400(message=_("The request body must be a JSON object."))
+        data = ACTION_SCHEMAS[action]().load_translated(body)
+        member = services.ACTIONS[action](member, **data)
+        return self.item_response(member)
+
+    @expose("/<int:pk>/approve", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("approve")
+    @service_errors
+    def approve(self, pk: int):
+        """Approve the member's next approval step (the last one activates it and issues a card).
+        ---
+        post:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          responses:
+            200:
+              description: The member
+            409:
+              description: The member's state does not allow it
+        """
+        return self._act(pk, "approve")
+
+    @expose("/<int:pk>/reject", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("approve")
+    @service_errors
+    def reject(self, pk: int):
+        """Reject a pending member: {"reason"}."""
+        return self._act(pk, "reject")
+
+    @expose("/<int:pk>/resubmit", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("lifecycle")
+    @service_errors
+    def resubmit(self, pk: int):
+        """Send a rejected member back for approval."""
+        return self._act(pk, "resubmit")
+
+    @expose("/<int:pk>/transfer", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("lifecycle")
+    @service_errors
+    def transfer(self, pk: int):
+        """Ask another unit to take the member: {"to_unit_id", "date"}."""
+        return self._act(pk, "transfer")
+
+    @expose("/<int:pk>/cancel_transfer", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("lifecycle")
+    @service_errors
+    def cancel_transfer(self, pk: int):
+        """The sender withdraws a pending transfer."""
+        return self._act(pk, "cancel_transfer")
+
+    @expose("/<int:pk>/accept_transfer", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("accept_transfer")
+    @service_errors
+    def accept_transfer(self, pk: int):
+        """The receiving unit takes the member."""
+        return self._act(pk, "accept_transfer")
+
+    @expose("/<int:pk>/refuse_transfer", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("accept_transfer")
+    @service_errors
+    def refuse_transfer(self, pk: int):
+        """The receiving unit refuses the member: {"reason"}."""
+        return self._act(pk, "refuse_transfer")
+
+    @expose("/<int:pk>/suspend", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("lifecycle")
+    @service_errors
+    def suspend(self, pk: int):
+        """Suspend for at most 12 months: {"reason", "date", "until"}."""
+        return self._act(pk, "suspend")
+
+    @expose("/<int:pk>/reinstate", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("lifecycle")
+    @service_errors
+    def reinstate(self, pk: int):
+        """End a suspension: {"date"} optional."""
+        return self._act(pk, "reinstate")
+
+    @expose("/<int:pk>/leave", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("lifecycle")
+    @service_errors
+    def leave(self, pk: int):
+        """Left, expelled or deceased: {"kind", "date", "reason"}."""
+        return self._act(pk, "leave")
+
+    @expose("/<int:pk>/readmit", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("lifecycle")
+    @service_errors
+    def readmit(self, pk: int):
+        """Take a member who left back on the same record (pending again): {"date"}."""
+        return self._act(pk, "readmit")
+
+    @expose("/<int:pk>/card", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("lifecycle")
+    @service_errors
+    def card(self, pk: int):
+        """Issue or re-issue the card: {"reason": "new|lost|damaged|info_changed"}."""
+        return self._act(pk, "card")
+
+    @expose("/<int:pk>/revoke_card", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("lifecycle")
+    @service_errors
+    def revoke_card(self, pk: int):
+        """Revoke the current card: {"reason"}."""
+        return self._act(pk, "revoke_card")

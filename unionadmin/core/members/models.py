@@ -106,6 +106,13 @@ class Member(Model):
             postgresql_where=text(f"old_id_number IS NOT NULL AND {_LIVE}"),
         ),
         Index("uq_member_card_number", "card_number", unique=True),
+        # Incoming transfers: the receiver's scope looks them up (core/scope.py member_clause).
+        Index(
+            "ix_member_transfer_to",
+            "transfer_to_unit_id",
+            sqlite_where=text("transfer_to_unit_id IS NOT NULL"),
+            postgresql_where=text("transfer_to_unit_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -132,6 +139,11 @@ class Member(Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
     card_number: Mapped[str | None] = mapped_column(String(20))
+    #: Token of the current card (mirrors `card.token`): verify URLs without a join per row.
+    card_token: Mapped[str | None] = mapped_column(String(64))
+    #: Set while a transfer is pending: the receiving unit and the transfer's effective date.
+    transfer_to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    transfer_date: Mapped[date | None] = mapped_column(Date)
     extra: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
@@ -139,7 +151,7 @@ class Member(Model):
         DateTime, nullable=False, default=utcnow, onupdate=utcnow
     )
 
-    unit: Mapped[Unit] = relationship(lazy="joined", innerjoin=True)
+    unit: Mapped[Unit] = relationship(lazy="joined", innerjoin=True, foreign_keys="Member.unit_id")
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.full_name}>"
@@ -157,8 +169,14 @@ class Member(Model):
 
     @property
     def card_verify_url(self) -> str | None:
-        """Set once cards exist (the cards domain fills `_card_verify_url`)."""
-        return getattr(self, "_card_verify_url", None)
+        """PUBLIC_BASE_URL/verify/<token> of the current card, or None without a valid card."""
+        if not self.card_token:
+            return None
+        from flask import current_app
+
+        from unionadmin.core.cards.qr import verify_url
+
+        return verify_url(current_app.config["PUBLIC_BASE_URL"], self.card_token)
 
 
 @event.listens_for(Member.full_name, "set", retval=False)
@@ -211,3 +229,33 @@ class MembershipPeriod(Model):
     start_kind: Mapped[str] = mapped_column(String(20), nullable=False)
     end_kind: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+APPROVAL_DECISIONS = ("approved", "rejected")
+
+
+class MemberApproval(Model):
+    """One approval step of one submission ("round") of a member: the core step first, then
+    the steps plugins add (`approval_steps` hook), each decided by its role at its level."""
+
+    __tablename__ = "member_approval"
+    __table_args__ = (
+        Index("uq_member_approval_step", "member_id", "round", "position", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), nullable=False)
+    round: Mapped[int] = mapped_column(Integer, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    step: Mapped[str] = mapped_column(String(64), nullable=False)
+    label: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[str] = mapped_column(String(64), nullable=False)
+    level: Mapped[str] = mapped_column(String(16), nullable=False)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(10))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    decided_by = relationship("User", lazy="joined", foreign_keys="MemberApproval.decided_by_id")

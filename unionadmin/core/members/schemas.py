@@ -64,3 +64,51 @@ class MemberEventSchema(Schema):
     from_unit_id = fields.Integer(allow_none=True)
     to_unit_id = fields.Integer(allow_none=True)
     details = fields.Dict(allow_none=True)
+
+
+# -- lifecycle action bodies (INTERFACES.md: member actions) ----------------------------------
+
+LEAVE_KINDS = ("left", "expelled", "deceased")
+CARD_REASONS = ("new", "lost", "damaged", "info_changed")
+
+
+class EmptySchema(WriteSchema):
+    pass
+
+
+class ReasonSchema(WriteSchema):
+    reason = TrimmedString(required=True)
+
+
+class TransferSchema(WriteSchema):
+    to_unit_id = StrictInt(required=True)
+    date = FlexibleDate(allow_none=True)
+
+
+class SuspendSchema(WriteSchema):
+    reason = TrimmedString(required=True)
+    date = FlexibleDate(allow_none=True)
+    until = FlexibleDate(required=True)
+
+
+class DateSchema(WriteSchema):
+    date = FlexibleDate(allow_none=True)
+
+
+class LeaveSchema(WriteSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(LEAVE_KINDS))
+    date = FlexibleDate(allow_none=True)
+    reason = TrimmedString(allow_none=True)
+
+
+class CardSchema(WriteSchema):
+    reason = fields.String(load_default="new", validate=validate.OneOf(CARD_REASONS))
+
+
+#: Action -> schema of its body.
+ACTION_SCHEMAS: dict[str, type[WriteSchema]] = {
+    "approve": EmptySchema, "reject": ReasonSchema, "resubmit": EmptySchema,
+    "transfer": TransferSchema, "cancel_transfer": EmptySchema, "accept_transfer": EmptySchema,
+    "refuse_transfer": ReasonSchema, "suspend": SuspendSchema, "reinstate": DateSchema,
+    "leave": LeaveSchema, "readmit": DateSchema, "card": CardSchema, "revoke_card": ReasonSchema,
+}

@@ -6,22 +6,36 @@ writes members on its own.
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
 
 from unionadmin.core import audit
 from unionadmin.core.actor import current_actor
-from unionadmin.core.db import session, today
-from unionadmin.core.errors import FieldErrors, NotFound, ValidationError
+from unionadmin.core.db import VN_TZ, session, today, utcnow
+from unionadmin.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
 from unionadmin.core.members import validation
-from unionadmin.core.members.models import CLOSED_STATUSES, Member, MemberEvent
+from unionadmin.core.members.models import (
+    CLOSED_STATUSES,
+    STATUSES,
+    Member,
+    MemberApproval,
+    MemberEvent,
+    MembershipPeriod,
+)
 from unionadmin.core.members.periods import close_period, current_period, open_period
-from unionadmin.core.scope import member_clause, require_unit_in_scope, unit_id_clause
+from unionadmin.core.roles import ROLE_APPROVER, ROLE_UNIT_ADMIN
+from unionadmin.core.scope import in_scope, member_clause, require_unit_in_scope, unit_id_clause
 from unionadmin.core.units import services as units
-from unionadmin.core.units.models import GRASSROOTS_RANK, Unit
+from unionadmin.core.units.models import GRASSROOTS_RANK, LEVEL_RANK, LEVELS, Unit
 from unionadmin.plugins.manager import get_pm
 
 #: Fields an officer enters; status, card and derived columns are never written directly.
@@ -60,7 +74,7 @@ def _check_duplicates(data: dict[str, Any], errors: FieldErrors, member_id: int 
     numbers = {n for n in (data.get("citizen_id"), data.get("old_id_number")) if n}
     if not numbers:
         return
-    query = select(Member.id, Member.unit_id).where(
+    query = select(Member.id, Member.unit_id, Member.citizen_id, Member.old_id_number).where(
         or_(Member.citizen_id.in_(numbers), Member.old_id_number.in_(numbers)),
         Member.status.not_in(CLOSED_STATUSES),
     )
@@ -69,14 +83,18 @@ def _check_duplicates(data: dict[str, Any], errors: FieldErrors, member_id: int 
     holder = session().execute(query.limit(1)).first()
     if holder is None:
         return
+    # The field whose number is taken (a citizen ID may match another member's old number).
+    field = "citizen_id" if data.get("citizen_id") in (holder.citizen_id, holder.old_id_number) \
+        else "old_id_number"
     visible = session().scalar(select(Unit.id).where(Unit.id == holder.unit_id,
                                                      unit_id_clause(Unit.id)))
     if visible:
-        errors.add("citizen_id", _("This ID number is already registered to member #%(id)s.",
-                                   id=holder.id))
+        errors.add(field, _("This ID number is already registered to member #%(id)s.",
+                            id=holder.id))
     else:
-        errors.add("citizen_id", _("This person is registered in another unit. Ask that unit "
-                                   "to transfer the member instead of entering them again."))
+        # Outside the actor's scope: say neither who nor where.
+        errors.add(field, _("This person is registered in another unit. Ask that unit "
+                            "to transfer the member instead of entering them again."))
 
 
 def _validate(data: dict[str, Any], member_id: int | None) -> dict[str, Any]:
@@ -139,17 +157,33 @@ def create(data: dict[str, Any]) -> Member:
     member = Member(status="pending", created_by_id=current_actor().user_id,
                     **{k: v for k, v in data.items() if k in FIELDS})
     db = session()
-    db.add(member)
-    db.flush()
-    event = record_event(member, "created", effective=today(), to_unit_id=unit.id)
-    _audit("member.create", member, {"fields": sorted(k for k, v in data.items() if v)})
-    db.commit()
+    try:
+        db.add(member)
+        db.flush()
+        event = record_event(member, "created", effective=today(), to_unit_id=unit.id)
+        _submit(member)
+        _audit("member.create", member, {"fields": sorted(k for k, v in data.items() if v)})
+        db.commit()
+    except IntegrityError:
+        _duplicate_race(data)
     notify(event)
     return member
 
 
+def _duplicate_race(data: dict[str, Any], member_id: int | None = None) -> None:
+    """A concurrent write took the number between the check and the commit: the partial
+    unique index refused it. Report it like the check would have."""
+    session().rollback()
+    errors = FieldErrors()
+    _check_duplicates(data, errors, member_id)
+    if not errors:
+        errors.add("citizen_id", _("This ID number is already registered."))
+    errors.raise_if_any()
+
+
 def update(member: Member, changes: dict[str, Any]) -> Member:
     """Edit a member's data; the unit may change only inside the same grassroots union."""
+    _require_owner(member)
     before = values_of(member)
     data = {**before, **{k: v for k, v in changes.items() if k in FIELDS}}
     if data["unit_id"] != member.unit_id:
@@ -170,7 +204,10 @@ def update(member: Member, changes: dict[str, Any]) -> Member:
         close_period(member, today(), "moved")
         open_period(member, member.unit_id, today(), "moved")
     _audit("member.update", member, {"changes": _masked_diff(before, values_of(member))})
-    session().commit()
+    try:
+        session().commit()
+    except IntegrityError:
+        _duplicate_race(data, member.id)
     notify(*events)
     return member
 
@@ -178,3 +215,577 @@ def update(member: Member, changes: dict[str, Any]) -> Member:
 def events_of(member: Member) -> list[MemberEvent]:
     return list(session().scalars(
         select(MemberEvent).where(MemberEvent.member_id == member.id).order_by(MemberEvent.id)))
+
+
+# -- lifecycle --------------------------------------------------------------------------------
+#
+# Every action: checks the state (Conflict, nothing changed), the actor's right over this member
+# (the sender's side owns the record; a receiver may only accept or refuse), the input (field
+# errors), then writes the status, events and periods, an audit row, commits, and notifies
+# plugins. A database error after the first write rolls the whole action back.
+
+#: Which statuses each action starts from.
+ACTION_STATES: dict[str, tuple[str, ...]] = {
+    "approve": ("pending",),
+    "reject": ("pending",),
+    "resubmit": ("rejected",),
+    "transfer": ("active",),
+    "cancel_transfer": ("transfer_pending",),
+    "accept_transfer": ("transfer_pending",),
+    "refuse_transfer": ("transfer_pending",),
+    "suspend": ("active",),
+    "reinstate": ("suspended",),
+    "leave": ("active", "suspended"),
+    "readmit": ("left", "expelled"),
+    "card": ("active", "suspended", "transfer_pending"),
+    "revoke_card": ("active", "suspended", "transfer_pending"),
+}
+#: Actions of the receiving side of a transfer; every other one is the owner's.
+RECEIVER_ACTIONS = ("accept_transfer", "refuse_transfer")
+LEAVE_KINDS = ("left", "expelled", "deceased")
+MAX_SUSPENSION_MONTHS = 12
+CORE_STEP = "core"
+#: Stored in English, shown translated (`step_label`).
+CORE_LABEL = "Approval by the grassroots union or above"
+_EXTRACT = (_l("Approval by the grassroots union or above"),)
+_DECIDERS = (ROLE_APPROVER, ROLE_UNIT_ADMIN)
+
+
+def _require_state(member: Member, action: str) -> None:
+    if member.status not in ACTION_STATES[action]:
+        raise Conflict(_("This action is not possible while the member's status is "
+                         "%(status)s.", status=STATUSES.get(member.status, member.status)))
+
+
+def _require_owner(member: Member) -> None:
+    """Only the member's own side (its unit's subtree) changes the record; the receiver of a
+    pending transfer sees it but may only accept or refuse."""
+    unit = session().get(Unit, member.unit_id)
+    if not in_scope(unit):
+        raise Forbidden(_("This member belongs to another unit: you can only accept or refuse "
+                          "the transfer."))
+
+
+def _require_receiver(member: Member) -> Unit:
+    target = session().get(Unit, member.transfer_to_unit_id) if member.transfer_to_unit_id else None
+    if target is None or not in_scope(target):
+        raise Forbidden(_("Only the receiving unit can accept or refuse this transfer."))
+    actor = current_actor()
+    if not (actor.is_admin or actor.has_role(*_DECIDERS)):
+        raise Forbidden(_("Only an Approver or a Unit Admin of the receiving unit can do this."))
+    return target
+
+
+def _reason(value: Any, field: str = "reason", required: bool = True) -> str | None:
+    text = str(value or "").strip()
+    if required and not text:
+        raise ValidationError.single(field, _("Give a reason."))
+    if len(text) > 500:
+        raise ValidationError.single(field, _("At most %(n)s characters.", n=500))
+    return text or None
+
+
+def _as_date(value: Any, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(str(value).strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError.single(field, _("Not a valid date (dd/mm/yyyy)."))
+
+
+def _effective(member: Member, value: Any, field: str = "date",
+               not_before: date | None = None) -> date:
+    """An action's business date: today by default; may be in the past, never in the future,
+    never before the member joined (nor before `not_before`, e.g. the current period's start)."""
+    day = _as_date(value, field) or today()
+    if day > today():
+        raise ValidationError.single(field, _("This date cannot be in the future."))
+    if day < member.joined_on:
+        raise ValidationError.single(field, _("This date cannot be before the member joined the "
+                                              "union (%(day)s).",
+                                              day=member.joined_on.strftime("%d/%m/%Y")))
+    if not_before is not None and day < not_before:
+        raise ValidationError.single(field, _("This date cannot be before %(day)s.",
+                                              day=not_before.strftime("%d/%m/%Y")))
+    return day
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _finish(member: Member, action: str, events: list[MemberEvent],
+            details: dict[str, Any] | None = None) -> Member:
+    """Audit, commit, notify: the tail of every action."""
+    _audit(f"member.{action}", member, {"status": member.status, **(details or {})})
+    db = session()
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise Conflict(_("Another change to this member was saved at the same time; reload and "
+                         "try again.")) from None
+    notify(*events)
+    return member
+
+
+def _guarded(fn: Callable[..., Member]) -> Callable[..., Member]:
+    """Roll back everything an action added when it fails half-way."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Member:
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            session().rollback()
+            raise
+
+    return wrapper
+
+
+def _set_status(member: Member, old: str, new: str) -> None:
+    """Compare-and-set the status in the database: of two concurrent actions on one member,
+    the second finds the status changed and stops (409) instead of acting twice."""
+    result = session().execute(
+        sql_update(Member).where(Member.id == member.id, Member.status == old)
+        .values(status=new, updated_at=utcnow()).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(_("Someone else has just changed this member; reload the page."))
+    member.status = new
+    session().flush()
+
+
+# -- approval ---------------------------------------------------------------------------------
+
+
+def _current_round(member: Member) -> int:
+    return session().scalar(select(func.max(MemberApproval.round))
+                            .where(MemberApproval.member_id == member.id)) or 0
+
+
+def _plugin_steps(member: Member) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
+    for result in get_pm().hook.approval_steps(member=member):
+        for step in result or []:
+            if step.get("level") not in LEVELS or not step.get("name") or not step.get("role"):
+                raise RuntimeError(f"Bad approval step from a plugin: {step!r}")
+            steps.append(step)
+    return steps
+
+
+def _submit(member: Member) -> list[MemberApproval]:
+    """Open a new approval round: the core step, then the plugins' steps."""
+    round_no = _current_round(member) + 1
+    actor_id = current_actor().user_id
+    specs = [{"name": CORE_STEP, "label": CORE_LABEL,
+              "role": ROLE_APPROVER, "level": "grassroots"}] + _plugin_steps(member)
+    rows = [MemberApproval(member_id=member.id, round=round_no, position=i, step=str(s["name"]),
+                           label=str(s.get("label") or s["name"])[:200], role=str(s["role"]),
+                           level=str(s["level"]), submitted_by_id=actor_id)
+            for i, s in enumerate(specs)]
+    session().add_all(rows)
+    session().flush()
+    return rows
+
+
+def approval_steps(member: Member) -> list[MemberApproval]:
+    """The steps of the member's latest submission, in order."""
+    round_no = _current_round(member)
+    return list(session().scalars(
+        select(MemberApproval).where(MemberApproval.member_id == member.id,
+                                     MemberApproval.round == round_no)
+        .order_by(MemberApproval.position)))
+
+
+def step_label(step: MemberApproval) -> str:
+    return _(step.label) if step.step == CORE_STEP else step.label
+
+
+def _open_steps(member: Member) -> list[MemberApproval]:
+    steps = approval_steps(member)
+    if not steps or steps[0].decision == "rejected":  # entered before approval steps existed
+        steps = _submit(member)
+    return [s for s in steps if s.decision is None]
+
+
+def _actor_unit() -> Unit | None:
+    actor = current_actor()
+    return session().get(Unit, actor.unit_id) if actor.unit_id else None
+
+
+def can_decide(step: MemberApproval, member: Member) -> bool:
+    """The core step: an Approver or Unit Admin of the member's grassroots union or an ancestor.
+    A plugin step: its role (or a Unit Admin) in an ancestor of the member's unit at the step's
+    level or above. Admins decide every step."""
+    actor = current_actor()
+    if actor.is_admin:
+        return True
+    unit = _actor_unit()
+    member_unit = session().get(Unit, member.unit_id)
+    if unit is None or member_unit is None:
+        return False
+    if step.step == CORE_STEP and step.position == 0:
+        grassroots = units.grassroots_of(member_unit) or member_unit
+        return actor.has_role(*_DECIDERS) and grassroots.path.startswith(unit.path)
+    return (actor.has_role(step.role, ROLE_UNIT_ADMIN)
+            and member_unit.path.startswith(unit.path)
+            and unit.level_rank <= LEVEL_RANK.get(step.level, -1))
+
+
+def _require_decider(step: MemberApproval, member: Member) -> None:
+    if not can_decide(step, member):
+        raise Forbidden(_("The step %(step)s is decided by a %(role)s at the level "
+                          "%(level)s or above.", step=step_label(step),
+                          role=_(step.role), level=LEVELS.get(step.level, step.level)))
+
+
+def _four_eyes(member: Member, step: MemberApproval) -> None:
+    if not current_app.config.get("UNIONADMIN_FOUR_EYES"):
+        return
+    actor_id = current_actor().user_id
+    if actor_id is not None and actor_id in (member.created_by_id, step.submitted_by_id):
+        raise Forbidden(_("Four-eyes rule: someone other than the person who entered this member "
+                          "must approve it."))
+
+
+def _decide(step: MemberApproval, decision: str, note: str | None = None) -> None:
+    """Record a step's decision once: of two concurrent deciders only the first counts."""
+    result = session().execute(
+        sql_update(MemberApproval)
+        .where(MemberApproval.id == step.id, MemberApproval.decision.is_(None))
+        .values(decision=decision, decided_by_id=current_actor().user_id, decided_at=utcnow(),
+                note=note).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(_("Someone else has just decided this step; reload the page."))
+    session().expire(step)
+
+
+def _entry_date(member: Member) -> date:
+    created = member.created_at or utcnow()
+    from datetime import UTC
+
+    return created.replace(tzinfo=UTC).astimezone(VN_TZ).date()
+
+
+def _readmitted_on(member: Member) -> date | None:
+    """The date of the latest readmission, when the member had a membership before."""
+    had_period = session().scalar(select(MembershipPeriod.id)
+                                  .where(MembershipPeriod.member_id == member.id).limit(1))
+    if not had_period:
+        return None
+    return session().scalar(select(MemberEvent.effective_date)
+                            .where(MemberEvent.member_id == member.id, MemberEvent.kind == "readmitted")
+                            .order_by(MemberEvent.id.desc()).limit(1)) or today()
+
+
+@_guarded
+def approve(member: Member) -> Member:
+    """Approve the member's next open step; the last one makes the member active, opens a
+    membership period and issues the card."""
+    from unionadmin.core.cards import services as cards
+
+    _require_state(member, "approve")
+    _require_owner(member)
+    step = _open_steps(member)[0]
+    _require_decider(step, member)
+    _four_eyes(member, step)
+    _decide(step, "approved")
+    remaining = [s for s in approval_steps(member) if s.decision is None]
+    if remaining:
+        return _finish(member, "approve_step", [], {"step": step.step})
+    _set_status(member, "pending", "active")
+    readmitted = _readmitted_on(member)
+    if readmitted is not None:
+        open_period(member, member.unit_id, readmitted, "readmitted")
+    else:
+        kind = "registered" if member.joined_on < _entry_date(member) else "admitted"
+        open_period(member, member.unit_id, member.joined_on, kind)
+    events = [record_event(member, "approved", to_unit_id=member.unit_id,
+                           details={"steps": [s.step for s in approval_steps(member)]})]
+    card = cards.issue(member, "new")
+    events.append(record_event(member, "card_issued", to_unit_id=member.unit_id,
+                               details={"number": card.number, "reason": "new"}))
+    return _finish(member, "approve", events, {"card_number": card.number})
+
+
+@_guarded
+def reject(member: Member, reason: Any = None) -> Member:
+    _require_state(member, "reject")
+    _require_owner(member)
+    text = _reason(reason)
+    step = _open_steps(member)[0]
+    _require_decider(step, member)
+    _decide(step, "rejected", text)
+    _set_status(member, "pending", "rejected")
+    events = [record_event(member, "rejected", from_unit_id=member.unit_id,
+                           details={"reason": text, "step": step.step})]
+    return _finish(member, "reject", events, {"reason": text})
+
+
+def _check_still_unique(member: Member) -> None:
+    """Before a closed record becomes live again: nobody else may hold its numbers now."""
+    errors = FieldErrors()
+    _check_duplicates(values_of(member), errors, member.id)
+    errors.raise_if_any()
+
+
+@_guarded
+def resubmit(member: Member) -> Member:
+    """A corrected rejected record goes back for approval."""
+    _require_state(member, "resubmit")
+    _require_owner(member)
+    _check_still_unique(member)
+    _set_status(member, "rejected", "pending")
+    _submit(member)
+    events = [record_event(member, "resubmitted", to_unit_id=member.unit_id)]
+    return _finish(member, "resubmit", events)
+
+
+@_guarded
+def readmit(member: Member, date: Any = None) -> Member:
+    """A person who left (or was expelled) comes back on the same record: pending again; the
+    approval opens a new period that starts on this date."""
+    _require_state(member, "readmit")
+    _require_owner(member)
+    last_end = session().scalar(select(func.max(MembershipPeriod.end_date))
+                                .where(MembershipPeriod.member_id == member.id))
+    day = _effective(member, date, not_before=last_end)
+    _check_still_unique(member)
+    _set_status(member, member.status, "pending")
+    _submit(member)
+    events = [record_event(member, "readmitted", effective=day, to_unit_id=member.unit_id)]
+    return _finish(member, "readmit", events, {"date": day})
+
+
+# -- transfers --------------------------------------------------------------------------------
+
+
+def _transfer_target(member: Member, to_unit_id: Any) -> Unit:
+    """Any active unit of grassroots level or below in the country (the one write that names a
+    unit outside the actor's scope), but not inside the member's own grassroots union."""
+    unit = session().get(Unit, to_unit_id) if isinstance(to_unit_id, int) and \
+        not isinstance(to_unit_id, bool) else None
+    if unit is None:
+        raise ValidationError.single("to_unit_id", _("This unit does not exist."))
+    if unit.level_rank < GRASSROOTS_RANK:
+        raise ValidationError.single(
+            "to_unit_id", _("Members belong to a grassroots union or a unit inside one."))
+    if not unit.active:
+        raise ValidationError.single("to_unit_id", _("This unit has been dissolved."))
+    current = session().get(Unit, member.unit_id)
+    if units.grassroots_of(unit) == units.grassroots_of(current):
+        raise ValidationError.single(
+            "to_unit_id", _("This unit is in the member's own grassroots union: edit the member's "
+                            "unit instead of transferring."))
+    return unit
+
+
+@_guarded
+def transfer(member: Member, to_unit_id: Any = None, date: Any = None) -> Member:
+    """Ask another unit to take the member: `transfer_pending` until it accepts."""
+    _require_state(member, "transfer")
+    _require_owner(member)
+    target = _transfer_target(member, to_unit_id)
+    period = current_period(member)
+    day = _effective(member, date, not_before=period.start_date if period else None)
+    _set_status(member, "active", "transfer_pending")
+    member.transfer_to_unit_id = target.id
+    member.transfer_date = day
+    events = [record_event(member, "transfer_requested", effective=day,
+                           from_unit_id=member.unit_id, to_unit_id=target.id)]
+    return _finish(member, "transfer", events, {"to_unit_id": target.id, "date": day})
+
+
+def _clear_transfer(member: Member) -> int | None:
+    target = member.transfer_to_unit_id
+    member.transfer_to_unit_id = None
+    member.transfer_date = None
+    return target
+
+
+@_guarded
+def cancel_transfer(member: Member) -> Member:
+    _require_state(member, "cancel_transfer")
+    _require_owner(member)
+    _set_status(member, "transfer_pending", "active")
+    target = _clear_transfer(member)
+    events = [record_event(member, "transfer_cancelled", from_unit_id=member.unit_id,
+                           to_unit_id=target)]
+    return _finish(member, "cancel_transfer", events)
+
+
+@_guarded
+def refuse_transfer(member: Member, reason: Any = None) -> Member:
+    _require_state(member, "refuse_transfer")
+    _require_receiver(member)
+    text = _reason(reason)
+    _set_status(member, "transfer_pending", "active")
+    target = _clear_transfer(member)
+    events = [record_event(member, "transfer_refused", from_unit_id=member.unit_id,
+                           to_unit_id=target, details={"reason": text})]
+    return _finish(member, "refuse_transfer", events, {"reason": text})
+
+
+@_guarded
+def accept_transfer(member: Member) -> Member:
+    """The receiver takes the member: out of the old unit and into the new one on the
+    transfer's date, in the periods as in the events."""
+    _require_state(member, "accept_transfer")
+    target = _require_receiver(member)
+    if not target.active:
+        raise Conflict(_("The receiving unit has been dissolved; the sender should cancel the "
+                         "transfer."))
+    day = member.transfer_date or today()
+    old_unit_id = member.unit_id
+    _set_status(member, "transfer_pending", "active")
+    _clear_transfer(member)
+    close_period(member, day, "transferred_out")
+    member.unit_id = target.id
+    session().flush()
+    open_period(member, target.id, day, "transferred_in")
+    events = [record_event(member, kind, effective=day, from_unit_id=old_unit_id,
+                           to_unit_id=target.id) for kind in ("transferred_out", "transferred_in")]
+    return _finish(member, "accept_transfer", events, {"from_unit_id": old_unit_id, "date": day})
+
+
+# -- suspension, leaving ------------------------------------------------------------------------
+
+
+@_guarded
+def suspend(member: Member, reason: Any = None, date: Any = None, until: Any = None) -> Member:
+    """Suspend membership for at most 12 months (the member still counts)."""
+    _require_state(member, "suspend")
+    _require_owner(member)
+    text = _reason(reason)
+    day = _effective(member, date)
+    end = _as_date(until, "until")
+    if end is None:
+        raise ValidationError.single("until", _("This field is required."))
+    if end <= day:
+        raise ValidationError.single("until", _("The end of the suspension must be after its start."))
+    if end > _add_months(day, MAX_SUSPENSION_MONTHS):
+        raise ValidationError.single("until", _("A suspension lasts at most %(n)s months.",
+                                                n=MAX_SUSPENSION_MONTHS))
+    _set_status(member, "active", "suspended")
+    events = [record_event(member, "suspended", effective=day, from_unit_id=member.unit_id,
+                           details={"reason": text, "until": end.isoformat()})]
+    return _finish(member, "suspend", events, {"until": end})
+
+
+@_guarded
+def reinstate(member: Member, date: Any = None) -> Member:
+    _require_state(member, "reinstate")
+    _require_owner(member)
+    day = _effective(member, date)
+    _set_status(member, "suspended", "active")
+    events = [record_event(member, "reinstated", effective=day, to_unit_id=member.unit_id)]
+    return _finish(member, "reinstate", events)
+
+
+@_guarded
+def leave(member: Member, kind: Any = None, date: Any = None, reason: Any = None) -> Member:
+    """Left, expelled or deceased: the period ends on this date and the card is revoked."""
+    from unionadmin.core.cards import services as cards
+
+    _require_state(member, "leave")
+    _require_owner(member)
+    if kind not in LEAVE_KINDS:
+        raise ValidationError.single("kind", _("Not one of the allowed values."))
+    text = _reason(reason, required=kind == "expelled")
+    period = current_period(member)
+    day = _effective(member, date, not_before=period.start_date if period else None)
+    _set_status(member, member.status, kind)
+    close_period(member, day, kind)
+    events = []
+    card = cards.revoke(member, kind)
+    if card is not None:
+        events.append(record_event(member, "card_revoked", effective=day,
+                                   details={"number": card.number, "reason": kind}))
+    events.append(record_event(member, kind, effective=day, from_unit_id=member.unit_id,
+                               details={"reason": text} if text else None))
+    return _finish(member, "leave", events, {"kind": kind, "date": day})
+
+
+# -- cards ------------------------------------------------------------------------------------
+
+
+@_guarded
+def card(member: Member, reason: Any = "new") -> Member:
+    """Issue a card, or re-issue one (lost, damaged, information changed): the old card is
+    revoked and a new number is given."""
+    from unionadmin.core.cards import services as cards
+    from unionadmin.core.cards.models import ISSUE_REASONS
+
+    _require_state(member, "card")
+    _require_owner(member)
+    reason = reason or "new"
+    if reason not in ISSUE_REASONS:
+        raise ValidationError.single("reason", _("Not one of the allowed values."))
+    events = []
+    old = cards.revoke(member, reason)
+    if old is not None:
+        events.append(record_event(member, "card_revoked", details={"number": old.number,
+                                                                    "reason": reason}))
+    new = cards.issue(member, reason)
+    events.append(record_event(member, "card_issued", details={"number": new.number,
+                                                               "reason": reason}))
+    return _finish(member, "card", events, {"card_number": new.number, "reason": reason})
+
+
+@_guarded
+def revoke_card(member: Member, reason: Any = None) -> Member:
+    from unionadmin.core.cards import services as cards
+
+    _require_state(member, "revoke_card")
+    _require_owner(member)
+    text = _reason(reason)
+    old = cards.revoke(member, text)
+    if old is None:
+        raise Conflict(_("This member has no valid card."))
+    events = [record_event(member, "card_revoked", details={"number": old.number, "reason": text})]
+    return _finish(member, "revoke_card", events, {"reason": text})
+
+
+#: The actions as the API and pages name them.
+ACTIONS: dict[str, Callable[..., Member]] = {
+    "approve": approve, "reject": reject, "resubmit": resubmit, "transfer": transfer,
+    "cancel_transfer": cancel_transfer, "accept_transfer": accept_transfer,
+    "refuse_transfer": refuse_transfer, "suspend": suspend, "reinstate": reinstate,
+    "leave": leave, "readmit": readmit, "card": card, "revoke_card": revoke_card,
+}
+
+
+def available_actions(member: Member) -> list[str]:
+    """Actions the member's state and the actor's side allow (roles are checked by the
+    caller's permissions): what the member page offers."""
+    unit = session().get(Unit, member.unit_id)
+    owner = in_scope(unit)
+    names = []
+    for name, states in ACTION_STATES.items():
+        if member.status not in states:
+            continue
+        if name in RECEIVER_ACTIONS:
+            if not _receives(member):
+                continue
+        elif not owner:
+            continue
+        if name == "revoke_card" and not member.card_number:
+            continue
+        names.append(name)
+    return names
+
+
+def _receives(member: Member) -> bool:
+    if not member.transfer_to_unit_id:
+        return False
+    return in_scope(session().get(Unit, member.transfer_to_unit_id))

@@ -38,6 +38,30 @@ def _digits(value: Any) -> str:
     return re.sub(r"[\s.]", "", str(value or ""))
 
 
+#: Names in common use that differ from the statistics office's spelling (folded, no separators).
+_ETHNICITY_ALIASES = {"khmer": "Khơ-me", "hmong": "Mông", "meo": "Mông", "ede": "Ê-đê",
+                      "jarai": "Gia-rai", "bahnar": "Ba-na", "sedang": "Xơ-đăng"}
+
+
+def clean_ethnicity(value: Any) -> str | None:
+    """One of the 54 groups by name (any case, with or without diacritics, hyphens or spaces,
+    or a common alias) or by its two-digit code ("1" and "01" are both Kinh)."""
+    from unionadmin.core.refdata import ethnicity_names
+    from unionadmin.core.text import fold
+
+    text = str(value).strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = f"{value:02d}"
+    name = ethnicity_name(text)
+    if name is not None:
+        return name
+    key = re.sub(r"[\s'\-]", "", fold(text))
+    matches = [n for n in ethnicity_names() if re.sub(r"[\s'\-]", "", fold(n)) == key]
+    if len(matches) == 1:
+        return matches[0]
+    return _ETHNICITY_ALIASES.get(key)
+
+
 def clean_name(value: Any, errors: FieldErrors) -> str | None:
     name = nfc(str(value or ""))
     if not name:
@@ -144,7 +168,7 @@ def clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     if data.get("gender") and data["gender"] not in GENDERS:
         errors.add("gender", _("Gender must be male or female."))
     if data.get("ethnicity"):
-        name = ethnicity_name(str(data["ethnicity"]))
+        name = clean_ethnicity(data["ethnicity"])
         if name is None:
             errors.add("ethnicity", _("Unknown ethnic group."))
         data["ethnicity"] = name

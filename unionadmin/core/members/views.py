@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.models.sqla.filters import BaseFilter
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
+from wtforms.validators import ValidationError as CSRFValidationError
 
+from unionadmin.core.errors import ServiceError, ValidationError
 from unionadmin.core.forms import UnitPickerField, VnDateField
 from unionadmin.core.members import search, services
 from unionadmin.core.members.api import member_interface
 from unionadmin.core.members.models import GENDERS, ID_TYPES, STATUSES
+from unionadmin.core.members.schemas import ACTION_SCHEMAS, CARD_REASONS, LEAVE_KINDS
 from unionadmin.core.refdata import ethnicity_names
+from unionadmin.core.scope import in_scope
 from unionadmin.core.views import ServiceModelView, format_date
 
 LABELS = {
@@ -106,8 +117,57 @@ class StatusFilter(BaseFilter):
         return query.filter(Member.status == value) if value in STATUSES else query
 
 
+#: Which permission each page action needs (the same names as the API's).
+ACTION_PERMISSIONS = {
+    "approve": "approve", "reject": "approve",
+    "accept_transfer": "accept_transfer", "refuse_transfer": "accept_transfer",
+    **{name: "lifecycle" for name in ("resubmit", "transfer", "cancel_transfer", "suspend",
+                                      "reinstate", "leave", "readmit", "card", "revoke_card")},
+}
+ACTION_LABELS = {
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+    "resubmit": _l("Resubmit for approval"),
+    "transfer": _l("Transfer to another unit"),
+    "cancel_transfer": _l("Cancel the transfer"),
+    "accept_transfer": _l("Accept the transfer"),
+    "refuse_transfer": _l("Refuse the transfer"),
+    "suspend": _l("Suspend"),
+    "reinstate": _l("Reinstate"),
+    "leave": _l("Record leaving"),
+    "readmit": _l("Readmit"),
+    "card": _l("Issue / re-issue card"),
+    "revoke_card": _l("Revoke card"),
+}
+LEAVE_LABELS = {"left": _l("Left"), "expelled": _l("Expelled"), "deceased": _l("Deceased")}
+
+
+def _check_csrf() -> None:
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except (CSRFError, CSRFValidationError):
+        abort(400)
+
+
+def _form_body(action_name: str) -> dict[str, Any]:
+    """The action's fields from the posted form, as its API schema reads them."""
+    fields = ACTION_SCHEMAS[action_name]._declared_fields
+    body: dict[str, Any] = {}
+    for name in fields:
+        value = request.form.get(name, "").strip()
+        if value == "":
+            continue
+        body[name] = int(value) if name == "to_unit_id" and value.isdigit() else value
+    return body
+
+
 class MemberView(ServiceModelView):
     route_base = "/members"
+    base_permissions = [*ServiceModelView.base_permissions, "can_approve", "can_lifecycle",
+                        "can_accept_transfer"]
+    list_template = "members/list.html"
+    # The bulk approval shares the page's "approve" permission (FAB would make a bare "approve").
+    method_permission_name = {"approve_selected": "approve"}
     datamodel = member_interface(column_filters={
         "full_name": [FoldedNameFilter, QuickSearchFilter], "status": [StatusFilter]})
     service = services
@@ -134,8 +194,103 @@ class MemberView(ServiceModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
+        from unionadmin.core.cards import services as cards
+        from unionadmin.core.cards.models import ISSUE_REASONS
+
         widgets = self._show(pk)
         member = self.datamodel.get(pk)
-        return self.render_template(self.show_template, pk=pk, title=self.show_title,
-                                    widgets=widgets, related_views=self._related_views,
-                                    member=member, events=services.events_of(member))
+        sm = self.appbuilder.sm
+        allowed = [a for a in services.available_actions(member)
+                   if sm.has_access(f"can_{ACTION_PERMISSIONS[a]}", self.class_permission_name)]
+        steps = services.approval_steps(member)
+        return self.render_template(
+            self.show_template, pk=pk, title=self.show_title, widgets=widgets,
+            related_views=self._related_views, member=member, events=services.events_of(member),
+            actions=allowed, action_labels=ACTION_LABELS, cards=cards.cards_of(member),
+            steps=steps, step_label=services.step_label, leave_labels=LEAVE_LABELS,
+            leave_kinds=LEAVE_KINDS, card_reasons=CARD_REASONS, card_reason_labels=ISSUE_REASONS,
+            csrf=generate_csrf())
+
+    def can_edit_item(self, item: Any) -> bool:
+        """The receiver of a pending transfer sees the member but does not edit it."""
+        return in_scope(item.unit)
+
+    # -- lifecycle actions: one small POST form each on the member page -----------------------
+
+    def _do(self, pk: int, name: str, permission: str):
+        _check_csrf()
+        if ACTION_PERMISSIONS.get(name) != permission:
+            abort(404)
+        member = self.datamodel.get(pk)
+        if member is None:
+            abort(404)
+        try:
+            data = ACTION_SCHEMAS[name]().load_translated(_form_body(name))
+            services.ACTIONS[name](member, **data)
+        except ValidationError as exc:
+            for messages in exc.errors.values():
+                for message in messages:
+                    flash(message, "danger")
+        except ServiceError as exc:
+            if exc.status == 404:
+                abort(404)
+            flash(str(exc.message or _("This action is not allowed.")), "danger")
+        else:
+            flash(_("Done: %(action)s.", action=ACTION_LABELS[name]), "success")
+            if self.datamodel.get(pk) is None:  # e.g. the receiver refused: no longer theirs
+                return redirect(url_for(f"{self.endpoint}.list"))
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+    @expose("/approval/<int:pk>/<name>", methods=["POST"])
+    @has_access
+    @permission_name("approve")
+    def approval(self, pk: int, name: str):
+        return self._do(pk, name, "approve")
+
+    @expose("/lifecycle/<int:pk>/<name>", methods=["POST"])
+    @has_access
+    @permission_name("lifecycle")
+    def lifecycle(self, pk: int, name: str):
+        return self._do(pk, name, "lifecycle")
+
+    @expose("/transfer_decision/<int:pk>/<name>", methods=["POST"])
+    @has_access
+    @permission_name("accept_transfer")
+    def transfer_decision(self, pk: int, name: str):
+        return self._do(pk, name, "accept_transfer")
+
+    # -- bulk approval from the list ----------------------------------------------------------
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        """FAB's, with a CSRF check; each id is re-read through the scoped interface (FAB-NOTES
+        §2), so an id outside the scope arrives as None and is skipped."""
+        _check_csrf()
+        return super().action_post()
+
+    @action("approve", _l("Approve"), _l("Approve the selected members?"), "fa-check",
+            multiple=True, single=False)
+    def approve_selected(self, items):
+        done, failed = 0, []
+        for member in items:
+            if member is None:
+                continue
+            try:
+                services.approve(member)
+                done += 1
+            except ServiceError as exc:
+                message = exc.errors if isinstance(exc, ValidationError) else exc.message
+                failed.append(f"{member.full_name}: {message}")
+        if done:
+            flash(_("%(n)s member(s) approved.", n=done), "success")
+        for line in failed[:10]:
+            flash(line, "danger")
+        self.update_redirect()
+        return redirect(url_for(f"{self.endpoint}.list"))
+
+    @action("print_cards", _l("Print cards"), None, "fa-id-card", multiple=True, single=False)
+    def print_cards(self, items):
+        """A4 sheets of the selected members' cards (cards/views.py)."""
+        from unionadmin.core.cards.views import print_response
+
+        return print_response([m.id for m in items if m is not None])

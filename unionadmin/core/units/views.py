@@ -123,7 +123,15 @@ class UnitView(ServiceModelView):
         q = fold(request.args.get("q", ""))
         purpose = request.args.get("purpose", "member")
         query = select(Unit).where(unit_clause(None), Unit.active.is_(True))
-        if purpose == "parent":
+        if purpose == "transfer":
+            # A transfer may go to any unit of the country (INTERFACES.md): search it by code
+            # or name, at least 2 characters, never a list of everything.
+            if len(q.strip()) < 2:
+                return jsonify(results=[])
+            query = select(Unit).where(Unit.active.is_(True), Unit.level_rank >= GRASSROOTS_RANK)
+        elif purpose == "card_range":
+            query = query.where(Unit.level == "province")
+        elif purpose == "parent":
             level = request.args.get("level")
             query = query.where(Unit.level_rank < LEVEL_RANK.get(level, len(LEVEL_RANK)))
         else:
