@@ -82,6 +82,8 @@ class Unit(Model):
     founded_on: Mapped[date | None] = mapped_column(Date)
     dissolved_on: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    #: Card template chosen for this subtree (cards/templates.py); None inherits from above.
+    card_template: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], lazy="joined", innerjoin=False)

@@ -1,0 +1,213 @@
+"""Card templates: the core default, and those plugins add through `register_card_templates`.
+
+A template is a mapping (hookspecs.py): ``name``, ``label``, ``html`` (a Jinja template of ONE
+card, its pages separated by ``<pdf:nextpage></pdf:nextpage>``), ``css`` (for xhtml2pdf, with the
+``@page`` rules), optionally ``static`` (HTML laid out once per document for the frames named by
+``-pdf-frame-content``: what every card repeats, such as headings and notes) and ``layout``::
+
+    {"width_mm": 85.6, "height_mm": 54, "pages": 2,
+     "photo": {"page": 0, "x_mm": 4, "y_mm": 15, "width_mm": 20, "height_mm": 26.7},
+     "qr": {"page": 1, "x_mm": 4, "y_mm": 9, "size_mm": 32},
+     "logo": {"page": 0, "x_mm": 2.5, "y_mm": 1.5, "size_mm": 10.5}}   (optional)
+
+Positions are measured from the card's top-left corner. The photo and the QR code are placed
+on the rendered pages directly (not through xhtml2pdf): decoding and re-encoding images is what
+makes xhtml2pdf slow, and both images are ready-made (FAB-NOTES §9). The HTML sees ``card`` (see
+`render.CardData`: holder_name, date_of_birth, unit_name, card_number, issued_on, union_name,
+has_photo, all text) and ``_`` (gettext; cards are rendered in Vietnamese); ``static`` sees
+``union_name`` and ``_``.
+
+The effective template of a unit is the nearest choice up the tree (`unit.card_template`),
+else the core default.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from unionadmin.core.db import session
+from unionadmin.core.units.models import Unit
+
+log = logging.getLogger(__name__)
+
+DEFAULT = "default"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "cards" / "card"
+_REQUIRED_LAYOUT = ("width_mm", "height_mm", "pages")
+
+
+class TemplateError(RuntimeError):
+    """A card template is missing or broken; the message names it."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"Card template '{name}': {problem}")
+        self.name = name
+        self.problem = problem
+
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
+                          trim_blocks=True, lstrip_blocks=True)
+
+
+@dataclass
+class CardTemplate:
+    name: str
+    label: Any
+    html: str
+    css: str
+    layout: dict[str, Any] = field(default_factory=dict)
+    static: str = ""
+    #: Who supplied it ("core" or the plugin's name), for messages.
+    source: str = "core"
+
+    @cached_property
+    def compiled(self) -> jinja2.Template:
+        try:
+            return _ENV.from_string(self.html)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(self.name, f"HTML line {exc.lineno}: {exc.message}") from exc
+
+    @cached_property
+    def compiled_static(self) -> jinja2.Template:
+        try:
+            return _ENV.from_string(self.static or "")
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(self.name, f"static HTML line {exc.lineno}: {exc.message}") from exc
+
+    @property
+    def pages(self) -> int:
+        return int(self.layout["pages"])
+
+    def check(self) -> None:
+        """Raise TemplateError when the mapping cannot work (missing parts, bad layout)."""
+        if not isinstance(self.html, str) or not self.html.strip():
+            raise TemplateError(self.name, "no HTML")
+        if not isinstance(self.css, str) or not isinstance(self.static or "", str):
+            raise TemplateError(self.name, "CSS and static HTML must be text")
+        missing = [k for k in _REQUIRED_LAYOUT if k not in self.layout]
+        if missing:
+            raise TemplateError(self.name, f"layout lacks {', '.join(missing)}")
+        try:
+            sizes = [float(self.layout[k]) for k in ("width_mm", "height_mm")]
+            pages = int(self.layout["pages"])
+        except (TypeError, ValueError):
+            raise TemplateError(self.name, "layout sizes must be numbers") from None
+        if min(sizes) <= 0 or pages < 1:
+            raise TemplateError(self.name, "layout sizes and pages must be positive")
+        for key in ("photo", "qr", "logo"):
+            box = self.layout.get(key)
+            if box is None:
+                continue
+            size_keys = ("width_mm", "height_mm") if key == "photo" else ("size_mm",)
+            try:
+                if int(box.get("page", 0)) >= pages:
+                    raise TemplateError(self.name, f"layout {key} is on a page the card lacks")
+                [float(box[k]) for k in ("x_mm", "y_mm", *size_keys)]
+            except (AttributeError, KeyError, TypeError, ValueError):
+                raise TemplateError(self.name, f"layout {key} needs x_mm, y_mm and "
+                                               f"{' and '.join(size_keys)}") from None
+        self.compiled  # noqa: B018 - compiles now so that a syntax error names the template
+        self.compiled_static  # noqa: B018
+
+
+def _core_template() -> CardTemplate:
+    return CardTemplate(
+        name=DEFAULT,
+        label=_l("Standard card"),
+        html=(TEMPLATE_DIR / "default.html").read_text(encoding="utf-8"),
+        css=(TEMPLATE_DIR / "default.css").read_text(encoding="utf-8"),
+        static=(TEMPLATE_DIR / "default_static.html").read_text(encoding="utf-8"),
+        layout={"width_mm": 85.6, "height_mm": 54, "pages": 2,
+                "photo": {"page": 0, "x_mm": 4, "y_mm": 15, "width_mm": 21, "height_mm": 28},
+                "qr": {"page": 1, "x_mm": 5, "y_mm": 10, "size_mm": 34},
+                "logo": {"page": 0, "x_mm": 2.5, "y_mm": 1.5, "size_mm": 10.5}},
+    )
+
+
+def _from_plugin(item: Any, plugin: str) -> CardTemplate:
+    if not isinstance(item, dict) or not item.get("name"):
+        raise TemplateError(str(getattr(item, "get", lambda _k: None)("name") or "?"),
+                            f"plugin {plugin} returned a template without a name")
+    return CardTemplate(name=str(item["name"]), label=item.get("label") or item["name"],
+                        html=item.get("html") or "", css=item.get("css") or "",
+                        layout=dict(item.get("layout") or {}), static=item.get("static") or "",
+                        source=plugin)
+
+
+def _collect() -> tuple[dict[str, CardTemplate], dict[str, str]]:
+    """Every template by name, and the problems of the broken ones (name -> message)."""
+    from unionadmin.plugins.manager import get_pm
+
+    templates = {DEFAULT: _core_template()}
+    broken: dict[str, str] = {}
+    pm = get_pm()
+    for impl in pm.hook.register_card_templates.get_hookimpls():
+        plugin = impl.plugin_name
+        try:
+            items = impl.function() or []
+        except Exception as exc:  # noqa: BLE001 - a plugin's failure must name the plugin
+            log.exception("register_card_templates of %s failed", plugin)
+            broken[f"{plugin}:?"] = f"plugin {plugin} failed: {exc}"
+            continue
+        for item in items:
+            try:
+                template = _from_plugin(item, plugin)
+                template.check()
+            except TemplateError as exc:
+                log.error("%s", exc)
+                broken[exc.name] = str(exc)
+                continue
+            templates[template.name] = template
+    return templates, broken
+
+
+def registry() -> dict[str, CardTemplate]:
+    """The app's templates (collected once per app at first use)."""
+    key = "unionadmin.card_templates"
+    if key not in current_app.extensions:
+        current_app.extensions[key] = _collect()
+    return current_app.extensions[key][0]
+
+
+def broken_templates() -> dict[str, str]:
+    registry()
+    return current_app.extensions["unionadmin.card_templates"][1]
+
+
+def get(name: str | None) -> CardTemplate:
+    """The template called `name` (None: the default); TemplateError names a missing or
+    broken one."""
+    name = name or DEFAULT
+    found = registry().get(name)
+    if found is not None:
+        return found
+    problem = broken_templates().get(name)
+    raise TemplateError(name, problem.split(": ", 1)[-1] if problem else "not installed")
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(t.name, str(t.label)) for t in registry().values()]
+
+
+def effective_name(unit: Unit) -> str:
+    """The template chosen by the unit or its nearest ancestor that chose one (one query)."""
+    ids = unit.ancestor_ids
+    chosen = dict(session().execute(
+        select(Unit.id, Unit.card_template).where(Unit.id.in_(ids),
+                                                  Unit.card_template.is_not(None))).all())
+    for unit_id in reversed(ids):
+        if chosen.get(unit_id):
+            return chosen[unit_id]
+    return DEFAULT
+
+
+def effective(unit: Unit) -> CardTemplate:
+    return get(effective_name(unit))
