@@ -1,16 +1,30 @@
-"""The home page: the signed-in officer's unit at a glance (the full dashboard builds on it)."""
+"""The home page: the signed-in officer's unit at a glance.
+
+Progress against the target (the `progress` report), a bar per child unit (laggards first and
+highlighted), entries per week for the last 12 weeks against the weekly pace the target needs,
+and counts by status linking to the filtered member list. `?unit_id=` drills down a unit in scope.
+"""
 
 from __future__ import annotations
 
-from flask import g, redirect, url_for
+import math
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_appbuilder import IndexView, expose
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from unionadmin.core.actor import current_actor
-from unionadmin.core.db import session
+from unionadmin.core.db import session, today, utcnow
+from unionadmin.core.errors import NotFound
 from unionadmin.core.members.models import Member
-from unionadmin.core.scope import member_clause, unit_clause
+from unionadmin.core.reports import progress
+from unionadmin.core.reports.tree import subtree_filter
+from unionadmin.core.scope import get_unit, in_scope, member_clause, unit_clause
 from unionadmin.core.units.models import Unit
+
+WEEKS = 12
 
 
 def scope_summary() -> dict:
@@ -22,6 +36,87 @@ def scope_summary() -> dict:
     return {"units": units, "by_status": by_status}
 
 
+def _setting_date(name: str, default: date) -> date:
+    value = current_app.config.get(name)
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value else default
+    except ValueError:
+        return default
+
+
+def campaign() -> tuple[date, date]:
+    """Start and deadline of the entry campaign (settings, else the calendar year)."""
+    day = today()
+    start = _setting_date("UNIONADMIN_CAMPAIGN_START", date(day.year, 1, 1))
+    end = _setting_date("UNIONADMIN_TARGET_DATE", date(day.year, 12, 31))
+    return start, max(end, start)
+
+
+def expected_percent(day: date) -> float:
+    """Where entry should stand today if it went evenly from the campaign start to the deadline."""
+    start, end = campaign()
+    span = (end - start).days or 1
+    return round(min(max((day - start).days / span, 0), 1) * 100, 1)
+
+
+def weekly_entries(unit: Unit | None, now: datetime) -> list[dict[str, Any]]:
+    """Records entered in each of the last 12 weeks (7-day windows ending now), one query."""
+    edges = [now - timedelta(days=7 * (WEEKS - i)) for i in range(WEEKS + 1)]
+    sums = [func.sum(case((and_(Member.created_at >= edges[i], Member.created_at < edges[i + 1]), 1),
+                          else_=0)) for i in range(WEEKS)]
+    row = session().execute(select(*sums).where(
+        subtree_filter(Member.unit_id, unit), Member.created_at >= edges[0],
+        Member.status != "rejected")).one()
+    return [{"start": (edges[i] + timedelta(hours=7)).date(), "count": int(row[i] or 0)}
+            for i in range(WEEKS)]
+
+
+def weekly_pace_needed(totals: dict[str, Any], day: date) -> int | None:
+    """Entries per week still needed to reach the target by the deadline."""
+    remaining = (totals.get("member_target") or 0) - (totals.get("members_entered") or 0)
+    if remaining <= 0:
+        return 0
+    weeks_left = max((campaign()[1] - day).days / 7, 1)
+    return math.ceil(remaining / weeks_left)
+
+
+def chart(weeks: list[dict[str, Any]], pace: int | None) -> dict[str, Any]:
+    """Geometry of the weekly SVG chart (viewBox 0 0 360 160, scaled by the browser)."""
+    width, height, top, bottom = 360, 160, 14, 22
+    peak = max([w["count"] for w in weeks] + [pace or 0, 1])
+    scale = (height - top - bottom) / peak
+    slot = width / len(weeks)
+    bars = []
+    for i, week in enumerate(weeks):
+        h = week["count"] * scale
+        bars.append({"x": round(i * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1),
+                     "y": round(height - bottom - h, 1), "h": round(h, 1), "count": week["count"],
+                     "label": week["start"].strftime("%d/%m"), "cx": round(i * slot + slot / 2, 1),
+                     "behind": pace is not None and week["count"] < pace})
+    pace_y = round(height - bottom - (pace or 0) * scale, 1) if pace else None
+    return {"width": width, "height": height, "bars": bars, "pace_y": pace_y, "pace": pace,
+            "base": height - bottom}
+
+
+def dashboard(unit: Unit | None) -> dict[str, Any]:
+    day = today()
+    data = progress.compute(unit)
+    expected = expected_percent(day)
+    rows = sorted(data["rows"], key=lambda r: (r["entered_percent"] is None,
+                                               r["entered_percent"] or 0, r["unit_name"]))
+    for row in rows:
+        row["behind"] = row["entered_percent"] is not None and row["entered_percent"] < expected
+        row["bar"] = min(row["entered_percent"] or 0, 100)
+    by_status = dict(session().execute(
+        select(Member.status, func.count()).where(subtree_filter(Member.unit_id, unit))
+        .group_by(Member.status)).all())
+    pace = weekly_pace_needed(data["totals"], day)
+    return {"totals": data["totals"], "rows": rows, "expected": expected, "deadline": campaign()[1],
+            "chart": chart(weekly_entries(unit, utcnow()), pace), "by_status": by_status}
+
+
 class HomeView(IndexView):
     index_template = "unionadmin/index.html"
 
@@ -31,5 +126,16 @@ class HomeView(IndexView):
         if user is None or not user.is_authenticated:
             return redirect(url_for(self.appbuilder.sm.auth_view.endpoint + ".login"))
         actor = current_actor()
-        unit = session().get(Unit, actor.unit_id) if actor.unit_id else None
-        return self.render_template(self.index_template, unit=unit, summary=scope_summary())
+        unit = None
+        try:
+            if request.args.get("unit_id"):
+                unit = get_unit(int(request.args["unit_id"]))
+            elif actor.unit_id is not None:
+                unit = get_unit(actor.unit_id)
+        except (NotFound, ValueError):
+            abort(404)
+        if unit is None and not actor.unrestricted:  # an account without a unit sees nothing
+            return self.render_template(self.index_template, unit=None, board=None)
+        parent = unit.parent if unit is not None and in_scope(unit.parent) else None
+        return self.render_template(self.index_template, unit=unit, board=dashboard(unit),
+                                    parent=parent)
