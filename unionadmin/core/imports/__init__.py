@@ -1,0 +1,1 @@
+"""Excel import and export of members at province scale."""
