@@ -44,5 +44,24 @@ translations: $(STAMP)
 	$(BIN)/python -m unionadmin.i18n_tool compile
 	$(BIN)/python -m unionadmin.i18n_tool check
 
+# Benchmarks (bench/README.md): generate the province on PostgreSQL and SQLite, run every bench.
+BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/ua_bench_province
+BENCH_SQLITE ?= sqlite:///$(CURDIR)/bench/data/ua_bench_province.db
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) $(CATALOGS)
+	$(BIN)/python bench/generate.py --db $(BENCH_PG)
+	$(BIN)/python bench/generate.py --db $(BENCH_SQLITE)
+	$(BIN)/python bench/run.py --db $(BENCH_PG) --name requests_postgresql
+	$(BIN)/python bench/run.py --db $(BENCH_SQLITE) --name requests_sqlite
+	$(BIN)/python bench/load.py --db $(BENCH_PG) --name load
+	@for b in cards reports imports; do \
+		if [ -f bench/$$b.py ]; then echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; fi; \
+	done
+
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

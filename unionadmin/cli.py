@@ -12,6 +12,8 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_appbuilder.cli import fab
 from flask_migrate import cli as migrate_cli
 
+from unionadmin.core.reports.cli import report as report_command
+
 
 def _create_app():
     from unionadmin import create_app
@@ -95,8 +97,14 @@ class UnionAdminGroup(FlaskGroup):
         super().__init__(create_app=_create_app, add_version_option=True,
                          load_dotenv=False, **kwargs)
         self._loaded_plugin_commands = True  # our own `db`, not Flask-Migrate's entry point
-        for command in (db_group, demo, plugins, bootstrap, fab):
+        for command in (db_group, demo, plugins, bootstrap, fab, report_command):
             self.add_command(command)
+        from unionadmin.core.imports.cli import import_members  # noqa: I001 - issue #8
+
+        self.add_command(import_members)
+        from unionadmin.core.cards.cli import cards_command  # noqa: I001 - issue #5
+
+        self.add_command(cards_command)
 
 
 main = UnionAdminGroup(help="UnionAdmin: member management for Vietnam's trade unions.")

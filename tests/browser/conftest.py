@@ -1,6 +1,6 @@
-"""Fixtures of the browser tests (imported by them; not a conftest, whose module name would
-clash with tests/conftest.py). the real app served on a local port, driven by Playwright in Debian's
-chromium (never a downloaded browser). Screenshots go to test-artifacts/screens/."""
+"""Browser tests: the real app served on a local port, driven by Playwright in Debian's
+chromium (never a downloaded browser). Screenshots go to test-artifacts/screens/.
+(tests/browser is a package so that this conftest does not clash with tests/conftest.py.)"""
 
 from __future__ import annotations
 

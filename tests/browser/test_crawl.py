@@ -9,13 +9,15 @@ from urllib.parse import urlparse
 
 import pytest
 from babel.messages.pofile import read_po
-from browser_support import browser, live_server  # noqa: F401 (fixtures)
 from conftest import ADMIN_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "demo-UnionAdmin-2026"
 # Words that read the same in both languages.
-SAME = {"Email", "UnionAdmin", "OK", "English", "ID", "CCCD", "PDF", "Excel", "Swagger"}
+SAME = {"Email", "UnionAdmin", "OK", "English", "ID", "CCCD", "PDF", "Excel", "Swagger",
+        # Role names are identifiers (INTERFACES.md), shown as such only on FAB's Admin-only
+        # role pages; officers' pages show their Vietnamese labels.
+        "Admin", "Unit Admin", "Approver", "Officer", "Viewer"}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,7 @@ def english() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def demo(live_server):  # noqa: F811
+def demo(live_server):
     from unionadmin.core.actor import SYSTEM, acting_as
     from unionadmin.core.demo import DemoDataExists, seed_demo
 
@@ -86,7 +88,7 @@ def _detail_links(page) -> list[str]:
 @pytest.mark.parametrize("username, password", [
     ("admin", ADMIN_PASSWORD), ("tinh.admin", DEMO_PASSWORD), ("bienhoa.duyet", DEMO_PASSWORD),
     ("cdcs001.canbo", DEMO_PASSWORD), ("tinh.xem", DEMO_PASSWORD)])
-def test_no_english_on_any_page(browser, demo, english, username, password):  # noqa: F811
+def test_no_english_on_any_page(browser, demo, english, username, password):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     base = demo["url"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from browser_support import browser, live_server, page  # noqa: F401 (fixtures)
 from conftest import ADMIN_PASSWORD, cccd
 
 NEW_PASSWORD = "Mat-khau-rieng-2026"

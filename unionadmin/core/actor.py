@@ -58,8 +58,16 @@ def actor_for_user(user) -> Actor:
         username=user.username,
         unit_id=getattr(user, "unit_id", None),
         unit_path=unit.path if unit is not None else None,
-        roles=frozenset(r.name for r in user.roles),
+        roles=frozenset(r.name for r in _roles_of(user)),
     )
+
+
+def _roles_of(user) -> list:
+    """The user's roles through the security manager (its per-process cache: core/permcache.py)."""
+    from flask import current_app, has_app_context
+
+    sm = getattr(current_app, "appbuilder", None) and current_app.appbuilder.sm if has_app_context() else None
+    return sm.get_user_roles(user) if sm is not None else list(user.roles)
 
 
 def current_actor() -> Actor:

@@ -2,5 +2,15 @@
 
 from unionadmin.core.accounts.models import UnionUser  # noqa: F401
 from unionadmin.core.audit import AuditLog  # noqa: F401
-from unionadmin.core.members.models import Member, MemberEvent, MembershipPeriod  # noqa: F401
+from unionadmin.core.cards.models import Card, CardRange  # noqa: F401
+from unionadmin.core.cards.photos import MemberPhoto  # noqa: F401
+from unionadmin.core.imports.models import ImportReject  # noqa: F401
+from unionadmin.core.jobs import Job  # noqa: F401
+from unionadmin.core.members.models import (  # noqa: F401
+    Member,
+    MemberApproval,
+    MemberEvent,
+    MembershipPeriod,
+)
+from unionadmin.core.permcache import SecurityVersion  # noqa: F401
 from unionadmin.core.units.models import Unit, UnitEvent  # noqa: F401

@@ -33,10 +33,13 @@ _READ = [
     (r"UnitApi|MemberApi", r"can_(get|info)"),
     (r"Units|Members|Organisation", r"menu_access"),
     (r"AccountPasswordView", r"can_this_form_(get|post)"),
+    (r"ReportView", r"can_(list|show)"), (r"ReportApi", r"can_get"), (r"Reports", r"menu_access"),
+    (r"MemberImportApi", r"can_export"),  # masked for Viewers (imports.services)
 ]
 _ENTER = [
     (r"MemberView", r"can_(add|edit)"),
     (r"MemberApi", r"can_(post|put)"),
+    (r"MemberImportApi|ImportView", r"can_import"), (r"Import members", r"menu_access"),
 ]
 _UNITS = [
     (r"UnitView", r"can_(add|edit)"),
@@ -48,13 +51,29 @@ _ACCOUNTS = [
     (r"Accounts|Audit log", r"menu_access"),
 ]
 
+# Member lifecycle (members/api.py, members/views.py): approve/reject, the rest of the life,
+# and the receiving side of a transfer.
+_APPROVE = [(r"MemberView|MemberApi", r"can_approve")]
+_LIFECYCLE = [(r"MemberView|MemberApi", r"can_lifecycle")]
+_ACCEPT_TRANSFER = [(r"MemberView|MemberApi", r"can_accept_transfer")]
+
 #: Role -> list of (view-menu regex, permission regex).
 ROLE_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     ROLE_VIEWER: _READ,
-    ROLE_OFFICER: _READ + _ENTER,
-    ROLE_APPROVER: _READ,
-    ROLE_UNIT_ADMIN: _READ + _ENTER + _UNITS + _ACCOUNTS,
+    ROLE_OFFICER: _READ + _ENTER + _LIFECYCLE,
+    ROLE_APPROVER: _READ + _APPROVE + _ACCEPT_TRANSFER,
+    ROLE_UNIT_ADMIN: _READ + _ENTER + _UNITS + _ACCOUNTS + _APPROVE + _LIFECYCLE + _ACCEPT_TRANSFER,
 }
+
+# Cards (cards/api.py, cards/views.py): card PDF, photo and print sheets for approvers and
+# officers, photo upload for officers, the per-unit template choice for unit admins.
+_CARD_READ = [(r"MemberCardApi", r"can_(print|get)"), (r"MemberView", r"(can_)?print_cards"),
+              (r"CardView", r"can_print")]
+_CARD_ENTER = [(r"MemberCardApi", r"can_put"), (r"CardView", r"can_photo")]
+_CARD_TEMPLATES = [(r"CardView", r"can_templates"), (r"Card templates", r"menu_access")]
+for _role, _rules in ((ROLE_OFFICER, _CARD_READ + _CARD_ENTER), (ROLE_APPROVER, _CARD_READ),
+                      (ROLE_UNIT_ADMIN, _CARD_READ + _CARD_ENTER + _CARD_TEMPLATES)):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] + _rules
 
 
 def _matches(rules: list[tuple[str, str]], view: str, permission: str) -> bool:

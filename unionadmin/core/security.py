@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash
 from unionadmin.core import audit
 from unionadmin.core.accounts.models import UnionUser
 from unionadmin.core.db import VN_TZ, utcnow
+from unionadmin.core.permcache import CachedPermissionsMixin
 
 INVALID_LOGIN = _l("Wrong username or password.")
 
@@ -95,7 +96,7 @@ class UnionSecurityApi(SecurityApi):
         return self.response(200, **result)
 
 
-class UnionSecurityManager(SecurityManager):
+class UnionSecurityManager(CachedPermissionsMixin, SecurityManager):
     user_model = UnionUser
     authdbview = UnionAuthDBView
     security_api = UnionSecurityApi

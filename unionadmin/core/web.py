@@ -34,6 +34,10 @@ def _filters(app: Flask) -> None:
     app.jinja_env.filters["ua_datetime"] = ua_datetime
     app.jinja_env.filters["ua_number"] = format_number
     app.jinja_env.globals["statuses"] = STATUSES
+    # FAB's action and delete forms post a CSRF token when this global exists (lib.html).
+    from flask_wtf.csrf import generate_csrf
+
+    app.jinja_env.globals["csrf_token"] = generate_csrf
 
 
 def _error_pages(app: Flask, appbuilder: AppBuilder) -> None:
@@ -71,6 +75,8 @@ def register(app: Flask, appbuilder: AppBuilder) -> None:
     from unionadmin.core.audit_views import AuditView
     from unionadmin.core.members.api import MemberApi
     from unionadmin.core.members.views import MemberView
+    from unionadmin.core.reports.api import ReportApi
+    from unionadmin.core.reports.views import ReportView
     from unionadmin.core.units.api import UnitApi
     from unionadmin.core.units.views import UnitView
 
@@ -88,5 +94,25 @@ def register(app: Flask, appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(AccountPasswordView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(MemberApi)
+    from unionadmin.core.cards.ranges import CardRangeApi, CardRangeView
+
+    appbuilder.add_view(CardRangeView, "Card number ranges", label=_l("Card number ranges"),
+                        icon="fa-id-card", category="Organisation", category_label=_l("Organisation"))
+    appbuilder.add_api(CardRangeApi)
+    appbuilder.add_view(ReportView, "Reports", label=_l("Reports"), icon="fa-bar-chart")
+    appbuilder.add_api(ReportApi)
     appbuilder.add_api(AccountApi)
     appbuilder.add_api(OwnPasswordApi)
+    from unionadmin.core.imports.api import MemberImportApi
+    from unionadmin.core.imports.views import ImportView
+
+    appbuilder.add_view(ImportView, "Import members", label=_l("Import from Excel"), icon="fa-upload",
+                        category="Members", category_label=_l("Members"))
+    appbuilder.add_api(MemberImportApi)
+    from unionadmin.core.cards.api import MemberCardApi
+    from unionadmin.core.cards.views import CardView, register_verify
+
+    appbuilder.add_api(MemberCardApi)
+    appbuilder.add_view(CardView, "Card templates", label=_l("Card templates"), icon="fa-id-card-o",
+                        category="Organisation", category_label=_l("Organisation"))
+    register_verify(app, appbuilder)
