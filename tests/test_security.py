@@ -390,3 +390,23 @@ def test_audit_readable_scoped_and_never_writable(client, tree, branches, app):
     officer_client = app.test_client()
     web_login(officer_client, branches["officer"].username)
     assert officer_client.get("/audit/list/").status_code in (302, 403)
+
+
+# -- personal data ----------------------------------------------------------------------------
+
+def test_viewer_sees_personal_numbers_masked(client, tree, branches, app):
+    officer = api_headers(client, branches["officer"].username)
+    client.put(f"/api/v1/member/{branches['inside']}", json={"phone": "0912345678"},
+               headers=officer)
+    full = client.get(f"/api/v1/member/{branches['inside']}", headers=officer).json["result"]
+    assert full["phone"] == "0912345678" and "*" not in full["citizen_id"]
+    viewer = make_user(app, tree["G1"], "Viewer")
+    h = api_headers(client, viewer.username)
+    seen = client.get(f"/api/v1/member/{branches['inside']}", headers=h).json["result"]
+    assert seen["phone"] == "091****678"
+    assert seen["citizen_id"] == full["citizen_id"][:3] + "******" + full["citizen_id"][-3:]
+    listed = client.get("/api/v1/member/?q=(page_size:100)", headers=h).json["result"]
+    assert all("*" in m["citizen_id"] for m in listed)
+    web_login(client, viewer.username)
+    page = client.get(f"/members/show/{branches['inside']}").get_data(as_text=True)
+    assert full["citizen_id"] not in page and "091****678" in page

@@ -34,8 +34,8 @@ from unionadmin.core.imports.models import ImportReject
 from unionadmin.core.members import services as members
 from unionadmin.core.members import validation
 from unionadmin.core.members.models import CLOSED_STATUSES, Member, MemberEvent
+from unionadmin.core.privacy import PERSONAL_FIELDS, sees_personal_data
 from unionadmin.core.refdata import ethnicity_name
-from unionadmin.core.roles import ROLE_ADMIN, ROLE_APPROVER, ROLE_OFFICER, ROLE_UNIT_ADMIN
 from unionadmin.core.scope import member_clause, require_unit_in_scope, unit_id_clause
 from unionadmin.core.text import fold, mask, sort_key
 from unionadmin.core.units.models import Unit
@@ -49,7 +49,6 @@ ERRORS_LISTED = 1000
 after_batch: Callable[[jobs.Job, int], None] | None = None
 
 #: Roles that see citizen IDs and phone numbers in exports.
-UNMASKED_ROLES = (ROLE_ADMIN, ROLE_UNIT_ADMIN, ROLE_APPROVER, ROLE_OFFICER)
 
 
 def _setting(name: str, default: int) -> int:
@@ -537,7 +536,7 @@ def _export_values(row: Any, cols: list[Column], masked: bool) -> list[Any]:
             value = "x" if value else None
         elif name == "id_type":
             value = excel.ID_TYPE_VALUES.get(value, value)
-        elif masked and name in ("citizen_id", "old_id_number", "phone"):
+        elif masked and name in PERSONAL_FIELDS:
             value = mask(value)
         values.append(value)
     return values
@@ -547,7 +546,7 @@ def export(out: IO[bytes], clauses: list[Any]) -> int:
     """Members in scope matching `clauses`, in Vietnamese name order, as a workbook in the
     template's columns; keyset pages of plain rows keep memory flat. Audited. Returns the count."""
     cols, db = columns(), session()
-    masked = not current_actor().has_role(*UNMASKED_ROLES)
+    masked = not sees_personal_data()
     selected = [getattr(Member, f) for f in _EXPORT_FIELDS] + [Unit.code.label("unit_code")]
     count = 0
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from unionadmin.core.members.models import GENDERS, ID_TYPES
+from unionadmin.core.privacy import mask_record
 from unionadmin.core.schemas import FlexibleDate, StrictInt, TrimmedString, WriteSchema
 
 
 class MemberSchema(Schema):
+    """A member as the API gives it; personal numbers masked for roles that need not see them."""
+
     id = fields.Integer()
     full_name = fields.String()
     date_of_birth = fields.Date()
@@ -32,6 +35,10 @@ class MemberSchema(Schema):
     status = fields.String()
     card_number = fields.String(allow_none=True)
     card_verify_url = fields.String(allow_none=True)
+
+    @post_dump
+    def _mask_personal(self, data: dict, **_kwargs) -> dict:
+        return mask_record(data)
 
 
 class MemberWriteSchema(WriteSchema):

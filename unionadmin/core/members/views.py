@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
@@ -23,6 +24,7 @@ from unionadmin.core.members import search, services
 from unionadmin.core.members.api import member_interface
 from unionadmin.core.members.models import GENDERS, ID_TYPES, STATUSES
 from unionadmin.core.members.schemas import ACTION_SCHEMAS, CARD_REASONS, LEAVE_KINDS
+from unionadmin.core.privacy import PERSONAL_FIELDS, shown
 from unionadmin.core.refdata import ethnicity_names
 from unionadmin.core.scope import in_scope
 from unionadmin.core.views import ServiceModelView, format_date
@@ -188,7 +190,8 @@ class MemberView(ServiceModelView):
     search_columns = ["full_name", "status"]
     order_columns = ["full_name", "date_of_birth", "joined_on"]
     base_order = ("full_name", "asc")
-    formatters_columns = {"date_of_birth": format_date, "joined_on": format_date}
+    formatters_columns = {"date_of_birth": format_date, "joined_on": format_date,
+                          **{f: partial(shown, f) for f in PERSONAL_FIELDS}}
     show_template = "members/show.html"
 
     @expose("/show/<pk>", methods=["GET"])

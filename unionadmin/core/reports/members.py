@@ -12,13 +12,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from unionadmin.core.actor import current_actor
 from unionadmin.core.db import session
 from unionadmin.core.errors import ValidationError
 from unionadmin.core.members.models import GENDERS, STATUSES, Member
+from unionadmin.core.privacy import PERSONAL_FIELDS, sees_personal_data
 from unionadmin.core.reports.registry import Params, Report
 from unionadmin.core.reports.tree import subtree_filter
-from unionadmin.core.roles import ROLE_ADMIN, ROLE_APPROVER, ROLE_OFFICER, ROLE_UNIT_ADMIN
 from unionadmin.core.text import mask
 from unionadmin.core.units.models import Unit
 
@@ -47,11 +46,7 @@ AVAILABLE: dict[str, Any] = {
 }
 DEFAULT_COLUMNS = ["full_name", "date_of_birth", "gender", "citizen_id", "phone", "joined_on",
                    "unit", "status", "card_number"]
-MASKED = ("citizen_id", "old_id_number", "phone")
-
-
-def sees_personal_data() -> bool:
-    return current_actor().has_role(ROLE_ADMIN, ROLE_UNIT_ADMIN, ROLE_APPROVER, ROLE_OFFICER)
+MASKED = PERSONAL_FIELDS
 
 
 def _columns(params: Params) -> list[str]:
