@@ -26,22 +26,30 @@ def ethnicities() -> dict[str, str]:
 
 
 @cache
-def ethnicity_names() -> tuple[str, ...]:
-    return tuple(ethnicities().values())
+@cache
+def _ethnicity_lookup() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Exact (case-insensitive NFC) and accent-free indexes of the ethnic group names."""
+    from unionadmin.core.text import fold, nfc
+
+    exact = {nfc(name).casefold(): name for name in ethnicities().values()}
+    folded: dict[str, list[str]] = {}
+    for name in ethnicities().values():
+        folded.setdefault(fold(name), []).append(name)
+    return exact, folded
 
 
 def ethnicity_name(value: str | None) -> str | None:
-    """Canonical name for a name (any case) or a two-digit code; None if unknown."""
+    """Canonical name for a name (any case, with or without diacritics) or a two-digit code;
+    None if unknown or ambiguous."""
     if not value:
         return None
     value = value.strip()
-    table = ethnicities()
     if value.isdigit():
-        return table.get(value.zfill(2))
+        return ethnicities().get(value.zfill(2))
     from unionadmin.core.text import fold, nfc
 
-    exact = {nfc(name).casefold(): name for name in table.values()}
+    exact, folded = _ethnicity_lookup()
     if nfc(value).casefold() in exact:
         return exact[nfc(value).casefold()]
-    folded = [name for name in table.values() if fold(name) == fold(value)]
-    return folded[0] if len(folded) == 1 else None
+    matches = folded.get(fold(value), [])
+    return matches[0] if len(matches) == 1 else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # The Vietnamese alphabet with the Latin letters of foreign names slotted in (f, j, w, z).
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -33,13 +34,22 @@ def fold(text: str | None) -> str:
     """Lower-case, accent-free form for search: "Đỗ Đức Đạt" -> "do duc dat"."""
     if not text:
         return ""
+    if text.isascii():
+        return _SPACES.sub(" ", text.casefold()).strip()
+    return " ".join(_fold_word(word) for word in text.split())
+
+
+@lru_cache(maxsize=65536)
+def _fold_word(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", stripped.casefold()).strip()
 
 
+@lru_cache(maxsize=65536)
 def _split_letters(word: str) -> tuple[str, str]:
-    """A word's letter codes and its tone digits (one per letter, 0 = none)."""
+    """A word's letter codes and its tone digits (one per letter, 0 = none). Cached: a
+    country's names are made of a few thousand distinct words."""
     letters: list[str] = []
     tones: list[str] = []
     for ch in word.lower():
@@ -70,6 +80,7 @@ def name_order(full_name: str) -> list[str]:
     return [words[-1], words[0], *words[1:-1]]
 
 
+@lru_cache(maxsize=131072)
 def sort_key(full_name: str | None) -> str:
     """ASCII key ordering names the Vietnamese way: letters first, then tones."""
     if not full_name:
