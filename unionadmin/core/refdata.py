@@ -27,6 +27,11 @@ def ethnicities() -> dict[str, str]:
 
 @cache
 @cache
+def ethnicity_names() -> tuple[str, ...]:
+    return tuple(ethnicities().values())
+
+
+@cache
 def _ethnicity_lookup() -> tuple[dict[str, str], dict[str, list[str]]]:
     """Exact (case-insensitive NFC) and accent-free indexes of the ethnic group names."""
     from unionadmin.core.text import fold, nfc
