@@ -85,6 +85,7 @@ def page(request, browser, live_server):
     page.shots = Shots(page, width, request.node.originalname)
     page.width = width
     page.base = live_server["url"]
+    page.live_app = live_server["app"]
     page.console_errors = errors
     yield page
     context.close()

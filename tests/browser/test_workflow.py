@@ -35,6 +35,23 @@ def fill_date(page, field: str, value: str) -> None:
     page.keyboard.press("Escape")
 
 
+def setup_card_range_and_transfer_target(page, tag: str) -> None:
+    """What the central level prepares (not part of the officers' training): a card number
+    range for the province, and a second grassroots union to transfer to."""
+    from unionadmin.core.actor import SYSTEM, acting_as
+    from unionadmin.core.cards import services as ranges
+    from unionadmin.core.units import services as units
+    from unionadmin.core.units.models import Unit
+
+    app = page.live_app
+    with app.test_request_context(), acting_as(SYSTEM):
+        session = app.appbuilder.session
+        province = session.query(Unit).filter_by(code=f"TINH-{tag}").one()
+        ranges.create({"unit_id": province.id, "prefix": tag[-3:] + "9", "end_serial": 99999})
+        units.create({"code": f"DICH-{tag}", "name": f"Công đoàn cơ sở Đích {tag}",
+                      "level": "grassroots", "parent_id": province.id})
+
+
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -68,6 +85,7 @@ def test_training_workflow(page):
     page.wait_for_url(re.compile(r"/units/show/\d+"))
     assert f"Công đoàn cơ sở Công ty Thử {tag}" in page.content()
     shots("unit-created")
+    setup_card_range_and_transfer_target(page, tag)
 
     # 3. A Unit Admin account for it.
     username = f"cdcs.{tag.lower()}"
@@ -115,7 +133,58 @@ def test_training_workflow(page):
     assert "Phạm Thị Hồng Đào" in page.content() and "15/03/1995" in page.content()
     shots("member-created")
 
-    # 6. The dashboard.
+    member_url = page.url
+
+    # 6. The Unit Admin creates an Approver; the Approver approves the member.
+    approver = f"duyet.{tag.lower()}"
+    page.goto(page.base + "/accounts/add")
+    page.fill("#username", approver)
+    page.fill("#last_name", "Trần Văn")
+    page.fill("#first_name", "Duyệt")
+    pick_unit(page, "unit_id", f"Công ty Thử {tag}")
+    page.select_option("#role", "Approver")
+    page.fill("#password", "Tam-thoi-mot-lan-2")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(re.compile(r"/accounts/show/\d+"))
+    logout(page)
+    login(page, approver, "Tam-thoi-mot-lan-2")
+    page.fill("#old_password", "Tam-thoi-mot-lan-2")
+    page.fill("#new_password", NEW_PASSWORD)
+    page.fill("#confirm", NEW_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(member_url)
+    page.click("#ua-action-approve button[type=submit]")
+    page.wait_for_load_state()
+    assert "Đang sinh hoạt" in page.content()
+    card_number = page.locator("#card-pdf")
+    assert card_number.count() == 1
+    shots("member-approved")
+
+    # 7. Open and download the card PDF.
+    with page.expect_download() as download_info:
+        page.evaluate("url => { const a = document.createElement('a'); a.href = url; "
+                      "a.download = 'the.pdf'; document.body.appendChild(a); a.click(); }",
+                      page.get_attribute("#card-pdf", "href"))
+    pdf = download_info.value.path()
+    with open(pdf, "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+    logout(page)
+
+    # 8. The Unit Admin records a transfer to another grassroots union.
+    login(page, username, NEW_PASSWORD)
+    page.goto(member_url)
+    page.click("#ua-action-transfer .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", f"DICH-{tag}")
+    target = page.locator(".select2-results__option", has_text=f"DICH-{tag}").first
+    target.wait_for()
+    target.click()
+    page.click("#ua-action-transfer button[type=submit]")
+    page.wait_for_load_state()
+    assert "Chờ tiếp nhận" in page.content()
+    shots("transfer-recorded")
+
+    # 9. The dashboard.
     page.goto(page.base + "/")
     assert f"Công đoàn cơ sở Công ty Thử {tag}" in page.content()
     assert no_horizontal_scroll(page)

@@ -54,12 +54,38 @@ def format_number(value: int | None) -> str:
     return f"{value:,}".replace(",", ".") if value is not None else ""
 
 
+def display(value: Any) -> Any:
+    """How a value reads on a page: nothing for empty, Có/Không for yes/no (never "None")."""
+    if value is None:
+        return ""
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    return value
+
+
+class DisplayFormatters(dict):
+    """The view's formatters, each followed by `display`, and `display` for every other column
+    (FAB's list and show widgets call `formatters_columns.get(column)`)."""
+
+    def get(self, key, default=None):
+        base = super().get(key)
+        if base is None:
+            return display
+        return lambda value: display(base(value))
+
+
 class ServiceModelView(ModelView):
     service: Any = None
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     page_size = 25
     add_row_message = _l("Saved.")
     edit_row_message = _l("Changes saved.")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.formatters_columns = DisplayFormatters(self.formatters_columns or {})
 
     def form_data(self, form, columns: list[str]) -> dict[str, Any]:
         return {name: form[name].data for name in columns if name in form}
