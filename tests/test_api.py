@@ -105,7 +105,7 @@ def test_member_create_shape_and_event(client, admin_h, tree):
                    citizen_id="075 090.1234 56"[:0] + cccd(1990, "male"), ethnicity="01")
     assert resp.status_code == 201, resp.json
     result = resp.json["result"]
-    assert set(result) == MEMBER_KEYS
+    assert MEMBER_KEYS <= set(result)  # plugins may add fields
     assert result["full_name"] == "Đỗ Đức Đạt" and result["status"] == "pending"
     assert result["ethnicity"] == "Kinh" and result["card_number"] is None
     events = client.get(f"/api/v1/member/{resp.json['id']}/events", headers=admin_h).json

@@ -495,3 +495,40 @@ def test_members_list_has_an_export_button_with_its_filters(client, officer, tre
     assert "status" in href
     resp = client.get(urlsplit(href).path + "?" + urlsplit(href).query)
     assert resp.status_code == 200 and resp.mimetype.endswith("sheet")
+
+
+# -- the fast paths store what SQLAlchemy would -------------------------------------------------
+
+
+def test_bulk_insert_stores_values_as_sqlalchemy_does(client, officer_h, tree):
+    from sqlalchemy import text
+
+    from unionadmin.core.db import session
+
+    resp = upload(client, officer_h, xlsx([row(party="x"), row(name="Trần Thị Mai", gender="Nữ")]),
+                  tree["G1"].id)
+    assert resp.status_code == 200 and resp.json["created"] == 2, resp.json
+    first, second = members_in(tree["G1"])[-2:]
+    assert first.date_of_birth == dt.date(1990, 5, 1) and first.party_member and not second.party_member
+    assert first.created_at is not None and first.search_name == "nguyen van an"
+    # Python None in a JSON column is JSON null (not SQL NULL) when SQLAlchemy writes it.
+    assert session().execute(text("SELECT extra IS NULL FROM member WHERE id = :id"),
+                             {"id": first.id}).scalar() in (0, False)
+    event = session().scalars(select(MemberEvent).where(MemberEvent.member_id == first.id)).one()
+    assert event.kind == "created" and event.details == {"import_job": resp.json["job_id"]}
+    assert isinstance(event.recorded_at, dt.datetime) and isinstance(event.effective_date, dt.date)
+
+
+def test_header_found_below_blank_rows_in_a_long_file(client, officer_h, tree):
+    wb = Workbook()
+    ws = wb.active
+    ws.cell(row=2, column=1, value=" ")  # rows 1-3 blank
+    for index, header in enumerate(HEADERS, start=1):
+        ws.cell(row=4, column=index, value=header)
+    for i in range(40):  # more rows than the header check reads
+        ws.append(row(born=dt.date(1960 + i, 5, 1)))
+    out = io.BytesIO()
+    wb.save(out)
+    resp = upload(client, officer_h, out.getvalue(), tree["G1"].id)
+    assert resp.status_code == 200 and resp.json["created"] == 40, resp.json
+    assert len(members_in(tree["G1"])) >= 40

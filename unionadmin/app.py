@@ -60,8 +60,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     appbuilder = AppBuilder()
     with app.app_context():
         db.init_app(app)
-        Migrate(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True,
-                compare_type=True)
+        migrate = Migrate(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True,
+                          compare_type=True)
+        from unionadmin.plugins.migrations import configure as configure_plugin_migrations
+
+        configure_plugin_migrations(migrate, app.extensions["unionadmin.plugins"])
         appbuilder.init_app(app, db.session)
         from unionadmin.core import web
 

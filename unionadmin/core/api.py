@@ -134,7 +134,7 @@ class ServiceModelApi(ModelRestApi):
         query = datamodel.scoped_query().filter(*clauses)
         count = datamodel.query_count(query)
         query = datamodel.apply_order_by(query, order_column or "id", order_direction or "asc")
-        rows = datamodel.apply_pagination(query, page, page_size).all()
+        rows = datamodel.page_rows(query, page, page_size)
         cap = datamodel.count_cap()
         return self.response(
             200,

@@ -102,16 +102,17 @@ def chart(weeks: list[dict[str, Any]], pace: int | None) -> dict[str, Any]:
 
 def dashboard(unit: Unit | None) -> dict[str, Any]:
     day = today()
-    data = progress.compute(unit)
+    statuses = progress.status_counts(unit)
+    data = progress.compute(unit, statuses)
     expected = expected_percent(day)
     rows = sorted(data["rows"], key=lambda r: (r["entered_percent"] is None,
                                                r["entered_percent"] or 0, r["unit_name"]))
     for row in rows:
         row["behind"] = row["entered_percent"] is not None and row["entered_percent"] < expected
         row["bar"] = min(row["entered_percent"] or 0, 100)
-    by_status = dict(session().execute(
-        select(Member.status, func.count()).where(subtree_filter(Member.unit_id, unit))
-        .group_by(Member.status)).all())
+    by_status: dict[str, int] = {}
+    for _unit_id, status, n in statuses:
+        by_status[status] = by_status.get(status, 0) + n
     pace = weekly_pace_needed(data["totals"], day)
     return {"totals": data["totals"], "rows": rows, "expected": expected, "deadline": campaign()[1],
             "chart": chart(weekly_entries(unit, utcnow()), pace), "by_status": by_status}

@@ -69,9 +69,21 @@ class ScopedInterface(SQLAInterface):
               page_size=None, select_columns=None, outer_default_load=False):
         query = self.scoped_query()
         count = self.query_count(query, filters, select_columns)
-        query = self.apply_all(query, filters, order_column, order_direction, page, page_size,
+        query = self.apply_all(query, filters, order_column, order_direction, None, None,
                                select_columns, outer_default_load)
-        return count, query.all()
+        return count, self.page_rows(query, page, page_size)
+
+    def page_rows(self, query, page: int | None, page_size: int | None) -> list:
+        """One page of an ordered query as a deferred join: the ids are paged first (the OFFSET
+        walks an index only, no row visits), then only the page's rows are loaded."""
+        if page_size is None:
+            return query.all()
+        pk = self.obj.id
+        ids = [row[0] for row in self.apply_pagination(query.with_entities(pk), page, page_size)]
+        if not ids:
+            return []
+        rows = {row.id: row for row in query.order_by(None).filter(pk.in_(ids))}
+        return [rows[i] for i in ids if i in rows]
 
     def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None,
                        bypass_many_to_many=False, add_pk=False):

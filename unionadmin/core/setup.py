@@ -33,7 +33,10 @@ def sync_roles(app: Flask) -> None:
 
 
 def upgrade_database(app: Flask, revision: str = "head", directory: str | None = None) -> None:
-    alembic_upgrade(directory=directory, revision=revision)
+    from unionadmin.plugins.migrations import upgrade_target
+
+    alembic_upgrade(directory=directory,
+                    revision=upgrade_target(app.extensions["unionadmin.plugins"], revision))
     sync_roles(app)
 
 

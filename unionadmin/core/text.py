@@ -27,7 +27,9 @@ _SPACES = re.compile(r"\s+")
 
 def nfc(text: str) -> str:
     """NFC form with runs of white space collapsed: how every name is stored."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not unicodedata.is_normalized("NFC", text):  # the check is much cheaper than normalising
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())  # str.split and re's \s agree on what white space is
 
 
 def fold(text: str | None) -> str:

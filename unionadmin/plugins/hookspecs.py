@@ -7,6 +7,10 @@ services, never by views, with the scope of the account the core is acting for.
 
 Unless a hook says otherwise, every plugin's implementation is called and the results are
 collected in a list (pluggy's default); no hook here is ``firstresult``.
+
+A plugin that needs tables sets a module attribute ``MIGRATIONS_DIR`` (a directory of Alembic
+revisions on a branch of its own); ``unionadmin db upgrade`` applies them (see
+``unionadmin/plugins/migrations.py`` and docs/plugins.md).
 """
 
 from __future__ import annotations
@@ -46,8 +50,10 @@ def register_member_fields():
     """Called once at start-up. Return a list of extra member fields, each a mapping with
     ``name`` (an identifier), ``label``, ``type`` (``string``, ``integer``, ``date``,
     ``boolean`` or ``choice``), ``required`` (bool) and, for choices, ``choices`` (a list of
-    values). They are stored with the member and shown in forms, API, exports and the import
-    template."""
+    values). They are stored with the member (in ``Member.extra``), checked by the member
+    services (type, choices, required), shown in the add/edit forms, in the API as flat keys
+    named after the field, in exports and the import template; choice fields are list filters
+    (``/members/list/``, API filter ``col:<name>,opr:eq``). Names must not be core field names."""
 
 
 @hookspec

@@ -1,5 +1,5 @@
-"""`unionadmin cards FILE.pdf --unit CODE [--status active] [--as USERNAME]`: A4 sheets of cards
-for a unit's subtree, with a progress bar."""
+"""`unionadmin cards FILE.pdf --unit CODE [--status active] [--as USERNAME] [--jobs N]`: A4
+sheets of cards for a unit's subtree, with a progress bar."""
 
 from __future__ import annotations
 
@@ -19,13 +19,17 @@ STATUSES = ("active", "suspended", "transfer_pending", "any")
 @click.option("--cards-only", is_flag=True, help="Card-size pages instead of A4 sheets.")
 @click.option("--as", "username", default="admin", show_default=True,
               help="Account whose scope applies.")
-def cards_command(file: Path, unit_code: str, status: str, cards_only: bool, username: str) -> None:
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes rendering in parallel (one core each; large runs only).")
+def cards_command(file: Path, unit_code: str, status: str, cards_only: bool, username: str,
+                  jobs: int) -> None:
     """Print the cards of a unit and the units below it (A4 sheets with cut marks)."""
-    _run(file, unit_code, None if status == "any" else status, not cards_only, username)
+    _run(file, unit_code, None if status == "any" else status, not cards_only, username, jobs)
 
 
 @with_appcontext
-def _run(file: Path, unit_code: str, status: str | None, sheets: bool, username: str) -> None:
+def _run(file: Path, unit_code: str, status: str | None, sheets: bool, username: str,
+         jobs: int) -> None:
     from flask import current_app
     from sqlalchemy import select
 
@@ -47,7 +51,7 @@ def _run(file: Path, unit_code: str, status: str | None, sheets: bool, username:
             total = printing.count_unit_cards(unit_id, status)
             with click.progressbar(length=max(total, 1), label=file.name) as bar:
                 pdf, printed = printing.print_unit(unit_id, status, sheets=sheets,
-                                                   progress=bar.update)
+                                                   progress=bar.update, jobs=jobs)
         except TemplateError as exc:
             raise click.ClickException(str(exc)) from None
         except ServiceError as exc:

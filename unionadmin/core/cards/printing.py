@@ -73,7 +73,8 @@ def _template_for(unit: Unit, cache: dict[int, card_templates.CardTemplate]):
 
 
 def _render_groups(member_list: list[Member], sheets: bool,
-                   progress: Callable[[int], None] | None = None) -> tuple[list[bytes], int]:
+                   progress: Callable[[int], None] | None = None,
+                   jobs: int = 1) -> tuple[list[bytes], int]:
     """Render members grouped by their unit's template: one PDF per template."""
     cache: dict[int, card_templates.CardTemplate] = {}
     groups: dict[str, tuple[card_templates.CardTemplate, list[Member]]] = {}
@@ -86,7 +87,8 @@ def _render_groups(member_list: list[Member], sheets: bool,
         if progress and len(data) < len(group):
             progress(len(group) - len(data))
         if data:
-            pdfs.append(render(data, template, sheets=sheets, logo=_logo(), progress=progress))
+            pdfs.append(render(data, template, sheets=sheets, logo=_logo(), progress=progress,
+                               jobs=jobs))
             printed += len(data)
     return pdfs, printed
 
@@ -156,8 +158,10 @@ def count_unit_cards(unit_id: int, status: str | None = "active") -> int:
 
 
 def print_unit(unit_id: int, status: str | None = "active", sheets: bool = True,
-               progress: Callable[[int], None] | None = None) -> tuple[bytes, int]:
-    """Sheets for every member with a valid card in a unit's subtree (in scope)."""
+               progress: Callable[[int], None] | None = None,
+               jobs: int = 1) -> tuple[bytes, int]:
+    """Sheets for every member with a valid card in a unit's subtree (in scope); `jobs`
+    processes render each chunk of members."""
     unit = get_unit(unit_id)
     query = unit_members_query(unit, status)
     pdfs, printed, offset = [], 0, 0
@@ -166,7 +170,7 @@ def print_unit(unit_id: int, status: str | None = "active", sheets: bool = True,
         if not chunk:
             break
         offset += len(chunk)
-        chunk_pdfs, chunk_printed = _render_groups(chunk, sheets, progress)
+        chunk_pdfs, chunk_printed = _render_groups(chunk, sheets, progress, jobs)
         pdfs.extend(chunk_pdfs)
         printed += chunk_printed
     if not printed:

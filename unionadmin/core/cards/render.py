@@ -1,12 +1,15 @@
 """Card PDFs: card-size pages (one card, or many for cutting) and A4 print sheets.
 
-Rendering takes plain data (`CardData`), so it needs no database. How it stays fast
-(FAB-NOTES §6, §9): the cards' text is rendered by xhtml2pdf in batches of card-size pages in ONE
-document per batch; the photo (a ready JPEG, embedded as it is) and the QR code (a ready PNG,
-embedded as a 1-bit image) are then placed at the template's layout positions directly in PDF,
-and the card pages are reused as form XObjects: once as card-size pages, or imposed N-up on A4
-sheets with cut marks (fronts and backs on alternate sheets, the backs mirrored for duplex
-printing on the long edge). xhtml2pdf holds a global lock: parallel printing needs processes.
+Rendering takes plain data (`CardData`), so it needs no database. How it stays fast (FAB-NOTES
+§6, §9): a template with text boxes (the core one) has xhtml2pdf lay out only its background,
+once per document, and each card's text drawn by reportlab straight into its boxes (one canvas
+per batch); other templates have the cards' text rendered by xhtml2pdf in batches of card-size
+pages in ONE document per batch. The photo (a ready JPEG, embedded as it is) and the QR code (a
+ready PNG, embedded as a 1-bit image) are then placed at the template's layout positions
+directly in PDF, and the card pages are reused as form XObjects: once as card-size pages, or
+imposed N-up on A4 sheets with cut marks (fronts and backs on alternate sheets, the backs
+mirrored for duplex printing on the long edge). xhtml2pdf holds a global lock: parallel printing
+needs processes.
 """
 
 from __future__ import annotations
@@ -33,9 +36,13 @@ from pypdf.generic import (
     NumberObject,
     StreamObject,
 )
+from reportlab.lib.colors import toColor
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
 
 from unionadmin.core.cards.templates import CardTemplate, TemplateError
-from unionadmin.core.pdf import PdfError, html_to_pdf
+from unionadmin.core.pdf import FONT_FAMILY, PdfError, html_to_pdf, register_fonts
 
 MM = 72 / 25.4
 A4 = (210 * MM, 297 * MM)
@@ -45,6 +52,8 @@ MARK_LENGTH = 5 * MM
 MARK_OFFSET = 1.5 * MM
 MIN_MARGIN = 7 * MM
 BATCH_SIZE = 200
+#: Below this many cards, starting processes costs more than it saves.
+PARALLEL_MIN = 100
 #: Between two cards in the HTML: back to the first page template, then a new page.
 CARD_BREAK = '<pdf:nexttemplate name="body"></pdf:nexttemplate><pdf:nextpage></pdf:nextpage>\n'
 
@@ -110,8 +119,83 @@ def cards_html(cards: Sequence[CardData], template: CardTemplate) -> str:
             f"<body>{static}{body}</body></html>")
 
 
+def background_html(template: CardTemplate, union_name: str) -> str:
+    """The HTML of what every card of a text-box template shares (one card's pages)."""
+    with force_locale("vi"):
+        try:
+            static = template.compiled_static.render(union_name=union_name, _=_)
+            body = template.compiled.render(union_name=union_name, _=_)
+        except Exception as exc:  # noqa: BLE001 - a template's own error, reported with its name
+            raise TemplateError(template.name, f"{type(exc).__name__}: {exc}") from exc
+    return (f'<html><head><meta charset="utf-8"/><style>{template.css}</style></head>'
+            f"<body>{static}{body}</body></html>")
+
+
+def render_background(template: CardTemplate, union_name: str) -> bytes:
+    """xhtml2pdf's PDF of a text-box template's background: `template.pages` pages."""
+    try:
+        pdf = html_to_pdf(background_html(template, union_name))
+    except PdfError as exc:
+        raise TemplateError(template.name, str(exc)) from exc
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    if pages != template.pages:
+        raise TemplateError(template.name, f"the background has {pages} pages instead of "
+                                           f"{template.pages}: content overflows a frame "
+                                           f"or the page breaks are wrong")
+    return pdf
+
+
+def _text_style(template: CardTemplate, index: int, box: dict[str, Any]) -> ParagraphStyle:
+    size = float(box.get("size_pt", 7))
+    try:
+        color = toColor(box.get("color", "#111111"))
+    except ValueError:
+        raise TemplateError(template.name, f"text box {index + 1}: bad color") from None
+    return ParagraphStyle(f"box{index}", fontName=FONT_FAMILY, fontSize=size,
+                          leading=float(box.get("leading_pt", size * 1.3)), textColor=color,
+                          autoLeading="max")
+
+
+def draw_text_pages(cards: Sequence[CardData], template: CardTemplate) -> bytes:
+    """reportlab's PDF of the batch's text boxes: `template.pages` card-size pages per card."""
+    register_fonts()
+    layout = template.layout
+    width, height = float(layout["width_mm"]) * MM, float(layout["height_mm"]) * MM
+    boxes = [(int(box.get("page", 0)), index, _box(box, height), compiled,
+              _text_style(template, index, box))
+             for index, (box, compiled) in enumerate(template.compiled_text)]
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(width, height), pageCompression=1)
+    with force_locale("vi"):
+        for card in cards:
+            context = _context(card)
+            for side in range(template.pages):
+                for page, index, (x, y, w, h), compiled, style in boxes:
+                    if page == side:
+                        _draw_box(canvas, template, index, compiled.render(card=context, _=_),
+                                  style, (x, y, w, h))
+                canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def _draw_box(canvas: Canvas, template: CardTemplate, index: int, markup: str,
+              style: ParagraphStyle, box: tuple[float, float, float, float]) -> None:
+    x, y, w, h = box
+    try:
+        para = Paragraph(markup.strip(), style)
+    except Exception as exc:  # noqa: BLE001 - reportlab's markup errors are ValueErrors and more
+        raise TemplateError(template.name, f"text box {index + 1}: {exc}") from exc
+    _, used = para.wrap(w, h)
+    if used > h + 0.5:
+        raise TemplateError(template.name, f"text box {index + 1} overflows its height")
+    para.drawOn(canvas, x, y + h - used)
+
+
 def render_text_pages(cards: Sequence[CardData], template: CardTemplate) -> bytes:
-    """xhtml2pdf's PDF of the batch: `template.pages` card-size pages per card."""
+    """The PDF of the batch's text: `template.pages` card-size pages per card."""
+    if template.compiled_text:
+        return draw_text_pages(cards, template)
     try:
         pdf = html_to_pdf(cards_html(cards, template))
     except PdfError as exc:
@@ -224,9 +308,8 @@ def _n(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _box(layout: dict[str, Any], key: str, height_pt: float) -> tuple[float, float, float, float]:
+def _box(box: dict[str, Any], height_pt: float) -> tuple[float, float, float, float]:
     """A layout box as PDF (x, y, w, h) in points, y from the bottom."""
-    box = layout[key]
     w = float(box.get("width_mm", box.get("size_mm", 0))) * MM
     h = float(box.get("height_mm", box.get("size_mm", 0))) * MM
     x = float(box["x_mm"]) * MM
@@ -265,16 +348,35 @@ def _circle_ops(box: tuple[float, float, float, float]) -> str:
 class _CardPage:
     """A card page ready to place: its form, and the drawing of its images (card coordinates)."""
 
-    __slots__ = ("form", "overlay", "resources")
+    __slots__ = ("form", "overlay", "resources", "underlay")
 
-    def __init__(self, form: Any, overlay: str, resources: dict[str, Any]) -> None:
+    def __init__(self, form: Any, overlay: str, resources: dict[str, Any],
+                 underlay: str = "") -> None:
         self.form = form
         self.overlay = overlay
         self.resources = resources
+        #: Drawn before the form: the template's background (text-box templates).
+        self.underlay = underlay
+
+
+def _background_forms(writer: PdfWriter, template: CardTemplate, union_name: str,
+                      images: _Images) -> list[str]:
+    """The background of each side as a form XObject, by its name in `images`."""
+    reader = PdfReader(io.BytesIO(render_background(template, union_name)))
+    width = float(template.layout["width_mm"]) * MM
+    height = float(template.layout["height_mm"]) * MM
+    cache: dict[tuple, Any] = {}
+    names = []
+    for side, page in enumerate(reader.pages):
+        names.append(f"/B{side}")
+        images.names[names[-1]] = _page_form(writer, page, width, height,
+                                             _shared_resources(writer, page, cache))
+    return names
 
 
 def _card_pages(writer: PdfWriter, text_pdf: bytes, cards: Sequence[CardData],
-                template: CardTemplate, images: _Images) -> list[_CardPage]:
+                template: CardTemplate, images: _Images,
+                backgrounds: Sequence[str] = ()) -> list[_CardPage]:
     reader = PdfReader(io.BytesIO(text_pdf))
     layout = template.layout
     width, height = float(layout["width_mm"]) * MM, float(layout["height_mm"]) * MM
@@ -284,9 +386,12 @@ def _card_pages(writer: PdfWriter, text_pdf: bytes, cards: Sequence[CardData],
     for index, page in enumerate(reader.pages):
         card, side = cards[index // per], index % per
         form = _page_form(writer, page, width, height, _shared_resources(writer, page, cache))
-        ops, names = [], {}
+        ops, names, underlay = [], {}, ""
+        if backgrounds:
+            underlay = f"{backgrounds[side]} Do "
+            names[backgrounds[side]] = images.names[backgrounds[side]]
         if "photo" in layout and int(layout["photo"].get("page", 0)) == side:
-            box = _box(layout, "photo", height)
+            box = _box(layout["photo"], height)
             if card.photo:
                 stream = _jpeg_image(card.photo)
                 name = images.add(stream)
@@ -298,16 +403,16 @@ def _card_pages(writer: PdfWriter, text_pdf: bytes, cards: Sequence[CardData],
             stream = _bitmap_image(card.qr_png)
             name = images.add(stream)
             names[name] = images.names[name]
-            ops.append(_image_ops(name, _box(layout, "qr", height), (1, 1)))
+            ops.append(_image_ops(name, _box(layout["qr"], height), (1, 1)))
         if "logo" in layout and int(layout["logo"].get("page", 0)) == side:
-            box = _box(layout, "logo", height)
+            box = _box(layout["logo"], height)
             if images.logo is not None:
                 name, size = images.logo
                 names[name] = images.names[name]
                 ops.append(_image_ops(name, box, size))
             else:
                 ops.append(_circle_ops(box))
-        result.append(_CardPage(form, "".join(ops), names))
+        result.append(_CardPage(form, "".join(ops), names, underlay))
     return result
 
 
@@ -325,7 +430,7 @@ def _place(card_page: _CardPage, x: float, y: float, ops: list[str], xobjects: d
            key: str) -> None:
     xobjects[key] = card_page.form
     xobjects.update(card_page.resources)
-    ops.append(f"q 1 0 0 1 {_n(x)} {_n(y)} cm {key} Do {card_page.overlay}Q\n")
+    ops.append(f"q 1 0 0 1 {_n(x)} {_n(y)} cm {card_page.underlay}{key} Do {card_page.overlay}Q\n")
 
 
 def _write_card_pages(writer: PdfWriter, pages: list[_CardPage], width: float,
@@ -408,26 +513,70 @@ def _write_sheets(writer: PdfWriter, pages: list[_CardPage], template: CardTempl
             _new_page(writer, A4[0], A4[1], ops, xobjects)
 
 
+#: What forked workers render (inherited through fork: a template's compiled parts do not pickle).
+_JOB: dict[str, Any] = {}
+
+
+def _render_slice(bounds: tuple[int, int]) -> bytes:
+    start, end = bounds
+    return render(_JOB["cards"][start:end], _JOB["template"], sheets=_JOB["sheets"],
+                  logo=_JOB["logo"], batch_size=_JOB["batch_size"])
+
+
+def _render_parallel(cards: Sequence[CardData], template: CardTemplate, sheets: bool,
+                     logo: bytes | None, batch_size: int, jobs: int,
+                     progress: Callable[[int], None] | None) -> bytes:
+    """Slices of whole sheets rendered by forked processes (xhtml2pdf and reportlab hold
+    global state, so threads would not help), joined in order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    step = sheet_grid(template).per_sheet if sheets else 1
+    size = -(-len(cards) // jobs)
+    size = -(-size // step) * step
+    bounds = [(start, min(start + size, len(cards))) for start in range(0, len(cards), size)]
+    _JOB.update(cards=cards, template=template, sheets=sheets, logo=logo, batch_size=batch_size)
+    writer = PdfWriter()
+    try:
+        with ProcessPoolExecutor(len(bounds), mp_context=multiprocessing.get_context("fork")) as pool:
+            for (start, end), pdf in zip(bounds, pool.map(_render_slice, bounds), strict=True):
+                writer.append(io.BytesIO(pdf))
+                if progress:
+                    progress(end - start)
+    finally:
+        _JOB.clear()
+    writer.add_metadata({"/Producer": "UnionAdmin", "/Title": _("Member cards")})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def render(cards: Sequence[CardData], template: CardTemplate, *, sheets: bool = False,
            logo: bytes | None = None, batch_size: int = BATCH_SIZE,
-           progress: Callable[[int], None] | None = None) -> bytes:
+           progress: Callable[[int], None] | None = None, jobs: int = 1) -> bytes:
     """The PDF of `cards`: card-size pages (front, back, next card...) or A4 sheets.
 
-    `progress(n)` is called after each batch with the number of cards it rendered.
+    `progress(n)` is called after each batch with the number of cards it rendered. `jobs` > 1
+    renders large runs in that many processes (POSIX fork; a bulk-printing speed-up, one core
+    each).
     """
     template.check()
     if not cards:
         raise ValueError("no cards to print")
+    if jobs > 1 and len(cards) >= PARALLEL_MIN:
+        return _render_parallel(cards, template, sheets, logo, batch_size, jobs, progress)
     writer = PdfWriter()
     images = _Images(writer)
     if logo:
         stream = _logo_image(logo)
         images.logo = (images.add(stream), (stream["/Width"], stream["/Height"]))
+    backgrounds = (_background_forms(writer, template, _union_name(cards[0]), images)
+                   if template.compiled_text else [])
     pages: list[_CardPage] = []
     for start in range(0, len(cards), batch_size):
         batch = cards[start:start + batch_size]
         pages.extend(_card_pages(writer, render_text_pages(batch, template), batch, template,
-                                 images))
+                                 images, backgrounds))
         if progress:
             progress(len(batch))
     if sheets:

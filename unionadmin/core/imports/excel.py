@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import IO, Any
 
 from flask_babel import gettext as _
@@ -77,9 +78,17 @@ class BadFile(ValidationError):
         self.message = str(message)
 
 
+_HEADER_NOISE = re.compile(r"[\s*:._]")
+
+
 def header_key(label: Any) -> str:
     """What a header is matched by: no diacritics, case, spaces or required marks."""
-    return re.sub(r"[\s*:._]", "", fold(str(label or "")))
+    return _header_key(str(label or ""))
+
+
+@lru_cache(maxsize=4096)
+def _header_key(text: str) -> str:  # cached: also keys the gender, yes/no and ID type cells
+    return _HEADER_NOISE.sub("", fold(text))
 
 
 def plugin_columns(fields: Iterable[dict[str, Any]]) -> list[Column]:
@@ -95,6 +104,8 @@ def plugin_columns(fields: Iterable[dict[str, Any]]) -> list[Column]:
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str:  # most cells: skip the isinstance checks below
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -110,7 +121,9 @@ def format_date(value: date | datetime | None) -> str:
 
 def parse_date(value: Any) -> date | None:
     """An Excel date, an Excel serial number or dd/mm/yyyy text; ValueError otherwise."""
-    if value in (None, ""):
+    if value.__class__ is date:  # what calamine gives for a date cell
+        return value
+    if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value.date()
@@ -142,6 +155,8 @@ def _number_text(value: Any, pad_to: tuple[int, ...]) -> str:
 def convert(column: Column, value: Any) -> Any:
     """A cell's value as the member service expects it; ValueError with a message if bad."""
     kind = column.kind
+    if kind == "text":  # the commonest kind first
+        return _text(value) or None
     if kind == "date":
         try:
             return parse_date(value)
@@ -323,6 +338,36 @@ def fast_rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
         raise BadFile(_("The file is damaged and cannot be read. Save it again from Excel.")) from None
     for index, row in enumerate(rows):
         yield index + 1, pad + tuple(row)
+
+
+_ROW_END = re.compile(rb"</(?:\w+:)?row>")
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData[ >]")
+
+
+def head_rows(data: bytes, archive: zipfile.ZipFile, sheet_path: str,
+              rows: int = 25) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """Like `fast_rows`, but only the first rows (enough to find the header): the same reader
+    run on a copy of the workbook whose sheet stops after them, so that checking an upload
+    does not read all of a big sheet a first time."""
+    try:
+        head, tail = b"", b""
+        with archive.open(sheet_path) as stream:
+            while len(_ROW_END.findall(head)) < rows and (chunk := stream.read(1 << 16)):
+                head += chunk
+            tail = stream.read(1)
+        ends = list(_ROW_END.finditer(head))
+        opening = _SHEET_DATA.search(head)
+        if not tail or len(ends) < rows or opening is None:
+            return fast_rows(data)  # a small sheet: read it all
+        prefix = opening.group(1) or b""
+        sheet = head[:ends[rows - 1].end()] + b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+            for info in archive.infolist():
+                copy.writestr(info.filename, sheet if info.filename == sheet_path else archive.read(info))
+        return fast_rows(out.getvalue())
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+        raise BadFile(_("The file is damaged and cannot be read. Save it again from Excel.")) from None
 
 
 def is_blank(values: tuple[Any, ...]) -> bool:

@@ -36,6 +36,11 @@ def _statuses(values):
     return Member.status.in_(values)
 
 
+def _extra_equals(name: str):
+    """Filter on a plugin field stored in `extra` (`col:<field>,opr:eq`)."""
+    return lambda value: Member.extra[name].as_string() == str(value)
+
+
 def member_interface(column_filters: dict | None = None) -> ScopedInterface:
     return ScopedInterface(Member, lambda actor: member_clause(actor),
                            order_keys={"full_name": "sort_key"}, column_filters=column_filters)
@@ -57,6 +62,20 @@ class MemberApi(ServiceModelApi):
         "status": {"eq": _statuses, "in": _statuses},
         "full_name": {"ct": lambda v: search.name_contains(str(v))},
     }
+
+    def __init__(self) -> None:
+        # Plugin fields are known once this app's plugins are loaded (we run in its context).
+        from unionadmin.core.members.extra_fields import member_fields
+        from unionadmin.core.members.schemas import with_member_fields
+
+        extra = member_fields()
+        if extra:
+            self.read_schema, self.write_schema = with_member_fields(extra)
+            self.list_columns = self.show_columns = list(self.read_schema._declared_fields)
+            self.add_columns = self.edit_columns = list(self.write_schema._declared_fields)
+            self.api_filters = {**self.api_filters, **{f.name: {"eq": _extra_equals(f.name)}
+                                                       for f in extra}}
+        super().__init__()
 
     @expose("/<int:pk>/events", methods=["GET"])
     @protect()

@@ -87,6 +87,8 @@ class Member(Model):
         Index("ix_member_unit_sort", "unit_id", "sort_key", "id"),
         Index("ix_member_sort", "sort_key", "id"),
         Index("ix_member_status_unit", "status", "unit_id"),
+        # Counts per unit and status (progress, dashboard) read from the index alone.
+        Index("ix_member_unit_status_created", "unit_id", "status", "created_at"),
         Index("ix_member_citizen_id", "citizen_id"),
         Index("ix_member_phone", "phone"),
         Index("ix_member_created_at", "created_at"),

@@ -119,3 +119,29 @@ ACTION_SCHEMAS: dict[str, type[WriteSchema]] = {
     "refuse_transfer": ReasonSchema, "suspend": SuspendSchema, "reinstate": DateSchema,
     "leave": LeaveSchema, "readmit": DateSchema, "card": CardSchema, "revoke_card": ReasonSchema,
 }
+
+
+# -- plugin fields (register_member_fields): flat top-level keys named after each field ---------
+
+
+def _read_field(field) -> fields.Field:
+    return fields.Function(lambda member, name=field.name: (member.extra or {}).get(name),
+                           allow_none=True)
+
+
+def _write_field(field) -> fields.Field:
+    if field.type == "choice":
+        return fields.String(allow_none=True, validate=validate.OneOf(list(field.choices)))
+    kinds = {"integer": StrictInt, "date": FlexibleDate, "boolean": fields.Boolean}
+    return kinds.get(field.type, TrimmedString)(allow_none=True)
+
+
+def with_member_fields(extra: list) -> tuple[type[Schema], type[WriteSchema]]:
+    """MemberSchema and MemberWriteSchema with the app's plugin fields added (one pair per app,
+    so apps with different plugins never share a schema). Required-ness is checked by the
+    service, which also knows the stored values on a partial update."""
+    if not extra:
+        return MemberSchema, MemberWriteSchema
+    read = type("MemberSchema", (MemberSchema,), {f.name: _read_field(f) for f in extra})
+    write = type("MemberWriteSchema", (MemberWriteSchema,), {f.name: _write_field(f) for f in extra})
+    return read, write

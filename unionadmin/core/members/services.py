@@ -22,7 +22,7 @@ from unionadmin.core import audit
 from unionadmin.core.actor import current_actor
 from unionadmin.core.db import VN_TZ, session, today, utcnow
 from unionadmin.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
-from unionadmin.core.members import validation
+from unionadmin.core.members import extra_fields, validation
 from unionadmin.core.members.models import (
     CLOSED_STATUSES,
     STATUSES,
@@ -97,14 +97,22 @@ def _check_duplicates(data: dict[str, Any], errors: FieldErrors, member_id: int 
                             "to transfer the member instead of entering them again."))
 
 
-def _validate(data: dict[str, Any], member_id: int | None) -> dict[str, Any]:
-    """Core checks, then plugin checks, all errors at once."""
-    data = validation.clean(data)
+def _validate(data: dict[str, Any], member_id: int | None, given_extra: dict[str, Any] | None = None,
+              stored_extra: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict | None]:
+    """Core checks, the plugin fields' checks, then plugin checks, all errors at once.
+    Returns the cleaned core values and the member's new `extra`."""
     errors = FieldErrors()
+    extra = extra_fields.clean(given_extra or {}, stored_extra, errors)
+    try:
+        data = validation.clean(data)
+    except ValidationError as exc:
+        raise ValidationError({**errors.errors, **exc.errors}) from None
     _check_duplicates(data, errors, member_id)
-    get_pm().hook.validate_member(member=dict(data, id=member_id), errors=errors)
+    # Plugins see the plugin fields both flat (like the API) and under "extra".
+    get_pm().hook.validate_member(member={**(extra or {}), **data, "id": member_id,
+                                          "extra": dict(extra or {})}, errors=errors)
     errors.raise_if_any()
-    return data
+    return data, extra
 
 
 def record_event(member: Member, kind: str, effective: date | None = None,
@@ -141,7 +149,8 @@ def _masked_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any
 
 
 def create(data: dict[str, Any]) -> Member:
-    """Enter a new member: `pending` until approved."""
+    """Enter a new member: `pending` until approved. Plugin fields come as flat keys."""
+    given_extra = extra_fields.split(data)
     data = {k: data.get(k) for k in FIELDS if k in data}
     unit_errors: dict[str, list[str]] = {}
     try:
@@ -149,12 +158,12 @@ def create(data: dict[str, Any]) -> Member:
     except ValidationError as exc:
         unit, unit_errors = None, exc.errors
     try:
-        data = _validate(data, None)
+        data, extra = _validate(data, None, given_extra)
     except ValidationError as exc:
         raise ValidationError({**exc.errors, **unit_errors}) from None
     if unit_errors:
         raise ValidationError(unit_errors)
-    member = Member(status="pending", created_by_id=current_actor().user_id,
+    member = Member(status="pending", created_by_id=current_actor().user_id, extra=extra,
                     **{k: v for k, v in data.items() if k in FIELDS})
     db = session()
     try:
@@ -192,10 +201,14 @@ def update(member: Member, changes: dict[str, Any]) -> Member:
             raise ValidationError.single(
                 "unit_id", _("A member can only be moved inside the same grassroots union; "
                              "use a transfer to move them elsewhere."))
-    data = _validate(data, member.id)
+    before_extra = dict(member.extra or {})
+    data, extra = _validate(data, member.id, extra_fields.split(changes), before_extra)
     for field in FIELDS:
         setattr(member, field, data[field])
-    changed = audit.diff(before, values_of(member))
+    member.extra = extra
+    # Plugin fields are audited like core ones (their keys never collide: see extra_fields).
+    old, new = {**before_extra, **before}, {**(extra or {}), **values_of(member)}
+    changed = audit.diff(old, new)
     if not changed:
         return member
     events = [record_event(member, "edited", details={"fields": sorted(changed)},
@@ -203,7 +216,7 @@ def update(member: Member, changes: dict[str, Any]) -> Member:
     if "unit_id" in changed and current_period(member) is not None:
         close_period(member, today(), "moved")
         open_period(member, member.unit_id, today(), "moved")
-    _audit("member.update", member, {"changes": _masked_diff(before, values_of(member))})
+    _audit("member.update", member, {"changes": _masked_diff(old, new)})
     try:
         session().commit()
     except IntegrityError:

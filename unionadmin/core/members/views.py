@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -14,7 +15,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 from wtforms.validators import ValidationError as CSRFValidationError
 
@@ -85,6 +86,41 @@ class MemberForm(DynamicForm):
     party_member = BooleanField(LABELS["party_member"])
 
 
+def _form_field(field) -> Any:
+    """A WTForms field for a plugin member field (required-ness is checked by the service)."""
+    label = field.label
+    if field.type == "choice":
+        return SelectField(label, choices=[("", "")] + [(c, c) for c in field.choices],
+                           validators=[Optional()])
+    if field.type == "date":
+        return VnDateField(label, validators=[Optional()])
+    if field.type == "boolean":
+        return BooleanField(label)
+    if field.type == "integer":
+        return IntegerField(label, validators=[Optional()])
+    return StringField(label)
+
+
+def member_form(extra: list) -> type[MemberForm]:
+    """MemberForm with this app's plugin fields, filled from `Member.extra` when editing."""
+    if not extra:
+        return MemberForm
+    names = [f.name for f in extra]
+
+    def process(self, formdata=None, obj=None, data=None, **kwargs):
+        MemberForm.process(self, formdata, obj, data, **kwargs)
+        if obj is not None and not self.meta.wrap_formdata(self, formdata):  # not a POST
+            for name in names:
+                value = (getattr(obj, "extra", None) or {}).get(name)
+                if value is not None and isinstance(self[name], VnDateField):
+                    value = date.fromisoformat(value)
+                self[name].data = value
+
+    attrs: dict[str, Any] = {f.name: _form_field(f) for f in extra}
+    attrs["process"] = process
+    return type("MemberForm", (MemberForm,), attrs)
+
+
 FORM_COLUMNS = ["full_name", "date_of_birth", "gender", "unit_id", "id_type", "citizen_id",
                 "old_id_number", "joined_on", "ethnicity", "religion", "phone", "email",
                 "hometown", "address", "education_level", "qualification", "occupation",
@@ -117,6 +153,17 @@ class StatusFilter(BaseFilter):
         from unionadmin.core.members.models import Member
 
         return query.filter(Member.status == value) if value in STATUSES else query
+
+
+def _extra_filter(field) -> type[BaseFilter]:
+    """A list filter "<label> is <value>" on a plugin choice field stored in `Member.extra`."""
+    from unionadmin.core.members.models import Member
+
+    def apply(self, query, value):
+        return query.filter(Member.extra[field.name].as_string() == value) if value else query
+
+    return type(f"ExtraFilter_{field.name}", (BaseFilter,),
+                {"name": field.label, "arg_name": f"x_{field.name}", "apply": apply})
 
 
 #: Which permission each page action needs (the same names as the API's).
@@ -191,8 +238,26 @@ class MemberView(ServiceModelView):
     order_columns = ["full_name", "date_of_birth", "joined_on"]
     base_order = ("full_name", "asc")
     formatters_columns = {"date_of_birth": format_date, "joined_on": format_date,
+                          "id_type": lambda v: str(ID_TYPES.get(v, v or "")),
                           **{f: partial(shown, f) for f in PERSONAL_FIELDS}}
     show_template = "members/show.html"
+
+    def __init__(self, **kwargs: Any) -> None:
+        # The plugin fields of this app (we run in its context): a form class per app.
+        from unionadmin.core.members.extra_fields import member_fields
+
+        extra = member_fields()
+        if extra:
+            self.add_form = self.edit_form = member_form(extra)
+            self.add_columns = self.edit_columns = FORM_COLUMNS + [f.name for f in extra]
+            # Choice fields are searchable on the list, all under the JSON column `extra`.
+            choices = [_extra_filter(f) for f in extra if f.type == "choice"]
+            if choices:
+                self.datamodel = member_interface(column_filters={
+                    **MemberView.datamodel.column_filters, "extra": choices})
+                self.search_columns = [*MemberView.search_columns, "extra"]
+                self.label_columns = {**LABELS, "extra": _l("Other fields")}
+        super().__init__(**kwargs)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

@@ -16,10 +16,18 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from unionadmin.core.accounts.models import UnionUser
-from unionadmin.core.db import today, utcnow
+from unionadmin.core.db import session, today, utcnow
 from unionadmin.core.members.models import Member
 from unionadmin.core.reports.registry import Params, Report
-from unionadmin.core.reports.tree import by_child, merge, path_high, subtree_filter, sum_rows, unit_rows
+from unionadmin.core.reports.tree import (
+    by_child,
+    merge,
+    path_high,
+    roll_up,
+    subtree_filter,
+    sum_rows,
+    unit_rows,
+)
 from unionadmin.core.units.models import Unit
 
 COLUMNS = [
@@ -42,19 +50,37 @@ def _one(condition) -> Any:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _member_counts(parent: Unit | None) -> dict:
+def status_counts(parent: Unit | None) -> list[tuple[int, str, int]]:
+    """(unit id, status, members) over the subtree: one GROUP BY read from the (status, unit_id)
+    index alone, shared with the dashboard's counts by status."""
+    query = (select(Member.unit_id, Member.status, func.count())
+             .where(subtree_filter(Member.unit_id, parent)).group_by(Member.unit_id, Member.status))
+    return [(unit_id, status, n) for unit_id, status, n in session().execute(query)]
+
+
+def _member_counts(parent: Unit | None, statuses: list[tuple[int, str, int]] | None = None) -> dict:
+    per_unit: dict[int, dict[str, int]] = {}
+    for unit_id, status, n in statuses if statuses is not None else status_counts(parent):
+        counts = per_unit.setdefault(unit_id, {"members_entered": 0, "members_active": 0,
+                                               "entered_last_7_days": 0, "entered_last_28_days": 0})
+        if status != "rejected":
+            counts["members_entered"] += n
+        if status == "active":
+            counts["members_active"] += n
+    # Recent entries: a range of the created_at index, not the whole subtree.
     now = utcnow()
-    entered = Member.status != "rejected"
-    inner = (select(Member.unit_id,
-                    _one(entered).label("members_entered"),
-                    _one(Member.status == "active").label("members_active"),
-                    _one(and_(entered, Member.created_at >= now - timedelta(days=7)))
-                    .label("entered_last_7_days"),
-                    _one(and_(entered, Member.created_at >= now - timedelta(days=28)))
-                    .label("entered_last_28_days"))
-             .where(subtree_filter(Member.unit_id, parent))
-             .group_by(Member.unit_id))
-    return by_child(parent, inner)
+    recent = (select(Member.unit_id,
+                     _one(Member.created_at >= now - timedelta(days=7)).label("last_7"),
+                     func.count().label("last_28"))
+              .where(subtree_filter(Member.unit_id, parent), Member.status != "rejected",
+                     Member.created_at >= now - timedelta(days=28))
+              .group_by(Member.unit_id))
+    for unit_id, last_7, last_28 in session().execute(recent):
+        counts = per_unit.get(unit_id)
+        if counts is not None:
+            counts["entered_last_7_days"] = int(last_7 or 0)
+            counts["entered_last_28_days"] = int(last_28 or 0)
+    return roll_up(parent, per_unit)
 
 
 def _unit_counts(parent: Unit | None) -> dict:
@@ -92,10 +118,11 @@ def finish(row: dict[str, Any], day: date) -> dict[str, Any]:
     return row
 
 
-def compute(parent: Unit | None) -> dict[str, Any]:
-    """Rows per child unit and totals over the whole subtree."""
+def compute(parent: Unit | None, statuses: list[tuple[int, str, int]] | None = None) -> dict[str, Any]:
+    """Rows per child unit and totals over the whole subtree (`statuses`: `status_counts`
+    when the caller has them already)."""
     day = today()
-    buckets = merge(_unit_counts(parent), _member_counts(parent))
+    buckets = merge(_unit_counts(parent), _member_counts(parent, statuses))
     rows = unit_rows(parent, buckets, COUNTS, _("directly"))
     totals = sum_rows(buckets.values(), COUNTS)
     return {"rows": [finish(r, day) for r in rows],

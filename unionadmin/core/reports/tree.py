@@ -51,6 +51,29 @@ def by_child(parent: Unit | None, inner: Select) -> dict[int | None, dict[str, A
             for row in session().execute(query)}
 
 
+def roll_up(parent: Unit | None, per_unit: dict[int, dict[str, int]]) -> dict[int | None, dict[str, int]]:
+    """`by_child` in Python for counts already grouped per unit id: a unit lies under the child
+    whose path is the prefix of its own one level below the parent (the tree is small, the
+    member rows are not, so the database only groups them)."""
+    where = subtree_filter(Unit.id, parent)
+    paths = dict(session().execute(select(Unit.id, Unit.path).where(where)).all())
+    depth = parent.path.count("/") if parent is not None else 1
+    child_ids = {u.path: u.id for u in children(parent)}
+    out: dict[int | None, dict[str, int]] = {}
+    for unit_id, values in per_unit.items():
+        path = paths.get(unit_id)
+        if path is None:
+            continue
+        head = "/".join(path.split("/")[:depth + 1]) + "/"
+        key = child_ids.get(head) if path != (parent.path if parent is not None else None) else None
+        if key is None and path != (parent.path if parent is not None else None):
+            continue  # not under any child (cannot happen in a consistent tree)
+        bucket = out.setdefault(key, {})
+        for name, value in values.items():
+            bucket[name] = bucket.get(name, 0) + int(value or 0)
+    return out
+
+
 def merge(*parts: dict[int | None, dict[str, Any]]) -> dict[int | None, dict[str, Any]]:
     merged: dict[int | None, dict[str, Any]] = {}
     for part in parts:

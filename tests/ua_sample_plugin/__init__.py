@@ -1,0 +1,76 @@
+"""An out-of-tree plugin used by tests/test_plugins.py: one implementation of every hook, and a
+migration of its own. Loaded with UNIONADMIN_PLUGINS=ua_sample_plugin (tests/ is on sys.path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_appbuilder import BaseView, expose, has_access
+
+from unionadmin import hookimpl
+
+__version__ = "0.1"
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+EVENTS: list[tuple[str, int]] = []
+
+
+@hookimpl
+def register_card_templates():
+    return [{"name": "sample_card", "label": "Sample card", "html": "<p>{{ card.full_name }}</p>",
+             "css": "", "layout": {"width_mm": 85.6, "height_mm": 54, "pages": 1}}]
+
+
+@hookimpl
+def approval_steps(member):
+    if member.union_position == "skip-sample-step":
+        return []
+    return [{"name": "sample_check", "label": "Sample check", "role": "Approver", "level": "upper"}]
+
+
+@hookimpl
+def validate_member(member, errors):
+    if member["full_name"].startswith("Cấm"):
+        errors.add("full_name", "Refused by the sample plugin.")
+    if member.get("shirt_size") == "XL" and not member.get("badge_no"):
+        errors.add("badge_no", "An XL shirt needs a badge number.")
+
+
+@hookimpl
+def register_member_fields():
+    return [{"name": "shirt_size", "label": "Shirt size", "type": "choice", "required": False,
+             "choices": ["S", "M", "L", "XL"]},
+            {"name": "badge_no", "label": "Badge number", "type": "integer", "required": False}]
+
+
+def _count(params):
+    from unionadmin.core.members import search  # noqa: F401 - the core's scoped helpers
+    from unionadmin.core.reports.progress import compute
+
+    totals = compute(params.unit)["totals"]
+    return {"columns": [("unit_name", "Unit"), ("members_entered", "Entered")],
+            "rows": [], "totals": {"unit_name": "Total", "members_entered": totals["members_entered"]}}
+
+
+@hookimpl
+def register_reports():
+    return [{"name": "sample_count", "label": "Sample count", "params": ["unit_id"], "run": _count}]
+
+
+@hookimpl
+def member_event(event):
+    EVENTS.append((event.kind, event.member_id))
+
+
+class SampleView(BaseView):
+    route_base = "/sample"
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return "sample plugin page"
+
+
+@hookimpl
+def register_views(appbuilder):
+    appbuilder.add_view(SampleView, "Sample page", category="Reports")

@@ -1,0 +1,106 @@
+"""Đồng Nai: the bundled example plugin (off by default).
+
+Enable it with ``UNIONADMIN_PLUGINS=unionadmin.plugins.dongnai``. It acts only on the units under
+the province whose code is the setting ``DONGNAI_PROVINCE_CODE`` (default ``DNA``, the demo's):
+
+* an approval step: after the grassroots union approves, the upper-level union confirms;
+* a member field ``industrial_zone`` (one of the province's industrial zones) with a check:
+  only members of the province may have one, and members under the industrial-zones union
+  (``DONGNAI_KCN_UNION_CODE``, default ``KCN``) must have one;
+* a provincial card template;
+* a report of weekly entry progress by upper-level union.
+
+It reads and writes nothing except through the core's services and scoped report helpers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from unionadmin import hookimpl
+from unionadmin.core.db import session
+from unionadmin.core.units import services as units
+from unionadmin.core.units.models import Unit
+
+__version__ = "1.0"
+
+#: Đồng Nai's industrial zones (the province's list, short names as officers write them).
+INDUSTRIAL_ZONES = (
+    "Amata", "Biên Hòa 1", "Biên Hòa 2", "Long Thành", "Nhơn Trạch 1", "Nhơn Trạch 2",
+    "Nhơn Trạch 3", "Nhơn Trạch 5", "Nhơn Trạch 6", "Nhơn Trạch 2 - Nhơn Phú",
+    "Nhơn Trạch 2 - Lộc Khang", "Dệt may Nhơn Trạch", "Hố Nai", "Sông Mây", "Loteco",
+    "Tam Phước", "Giang Điền", "Agtex Long Bình", "An Phước", "Long Đức", "Lộc An - Bình Sơn",
+    "Gò Dầu", "Xuân Lộc", "Định Quán", "Thạnh Phú", "Bàu Xéo", "Long Khánh", "Dầu Giây",
+    "Suối Tre", "Ông Kèo", "Tân Phú", "Nhơn Trạch",
+)
+FIELD = "industrial_zone"
+STEP = "dongnai_upper_confirm"
+TEMPLATE = "dongnai"
+
+
+def province_code() -> str:
+    return current_app.config.get("DONGNAI_PROVINCE_CODE") or "DNA"
+
+
+def kcn_code() -> str:
+    return current_app.config.get("DONGNAI_KCN_UNION_CODE") or "KCN"
+
+
+def _chain(unit_id: Any) -> list[Unit]:
+    """The unit and its ancestors, root first ([] for an unknown unit)."""
+    unit = session().get(Unit, unit_id) if isinstance(unit_id, int) else None
+    return units.ancestors(unit) + [unit] if unit is not None else []
+
+
+def in_province(unit_id: Any) -> bool:
+    return any(u.code == province_code() for u in _chain(unit_id))
+
+
+# -- hooks --------------------------------------------------------------------------------------
+
+
+@hookimpl
+def approval_steps(member):
+    """The upper-level union confirms after the grassroots union, for members of the province
+    whose grassroots union sits under an upper-level union."""
+    chain = _chain(member.unit_id)
+    if not any(u.code == province_code() for u in chain) or not any(u.level == "upper" for u in chain):
+        return []
+    return [{"name": STEP, "label": _("Confirmed by the upper-level union"), "role": "Approver",
+             "level": "upper"}]
+
+
+@hookimpl
+def register_member_fields():
+    return [{"name": FIELD, "label": _l("Industrial zone"), "type": "choice", "required": False,
+             "choices": list(INDUSTRIAL_ZONES)}]
+
+
+@hookimpl
+def validate_member(member, errors):
+    zone = member.get(FIELD)
+    chain = _chain(member.get("unit_id"))
+    if not any(u.code == province_code() for u in chain):
+        if zone:
+            errors.add(FIELD, _("The industrial zone is recorded only for members in Đồng Nai."))
+        return
+    if not zone and any(u.code == kcn_code() for u in chain):
+        errors.add(FIELD, _("Members of the industrial zones' union must have an industrial zone."))
+
+
+@hookimpl
+def register_card_templates():
+    from unionadmin.plugins.dongnai.card import template
+
+    return [template()]
+
+
+@hookimpl
+def register_reports():
+    from unionadmin.plugins.dongnai.report import REPORT
+
+    return [REPORT]
