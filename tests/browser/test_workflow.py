@@ -52,6 +52,16 @@ def setup_card_range_and_transfer_target(page, tag: str) -> None:
                       "level": "grassroots", "parent_id": province.id})
 
 
+def verify_url_of(page, member_url: str) -> str:
+    """The address the member's card QR code opens (as a phone camera would)."""
+    from unionadmin.core.members.models import Member
+
+    member_id = int(member_url.rstrip("/").rsplit("/", 1)[1])
+    with page.live_app.app_context():
+        member = page.live_app.appbuilder.session.get(Member, member_id)
+        return member.card_verify_url
+
+
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -183,6 +193,15 @@ def test_training_workflow(page):
     page.wait_for_load_state()
     assert "Chờ tiếp nhận" in page.content()
     shots("transfer-recorded")
+
+    # Phone-sized pages stay within the screen: the member list and the public verify page.
+    page.goto(page.base + "/members/list/")
+    assert no_horizontal_scroll(page)
+    shots("member-list")
+    page.goto(verify_url_of(page, member_url))
+    assert "Nguyễn" not in page.content() and "Phạm T. H. Đ." in page.content()
+    assert no_horizontal_scroll(page)
+    shots("verify-page")
 
     # 9. The dashboard.
     page.goto(page.base + "/")
