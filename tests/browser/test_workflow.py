@@ -7,6 +7,7 @@ import re
 from conftest import ADMIN_PASSWORD, cccd
 
 NEW_PASSWORD = "Mat-khau-rieng-2026"
+TEMPORARY_PASSWORD = "Tam-thoi-mot-lan-1"
 
 
 def login(page, username: str, password: str) -> None:
@@ -28,6 +29,33 @@ def pick_unit(page, field: str, text: str) -> None:
     option = page.locator(".select2-results__option", has_text=text).first
     option.wait_for()
     option.click()
+
+
+def create_account(page, username: str, names: tuple[str, str], unit: str, role: str) -> None:
+    """A Unit Admin (or Admin) creates an account with a one-time password."""
+    page.goto(page.base + "/accounts/add")
+    page.fill("#username", username)
+    page.fill("#last_name", names[0])
+    page.fill("#first_name", names[1])
+    pick_unit(page, "unit_id", unit)
+    page.select_option("#role", role)
+    page.fill("#password", TEMPORARY_PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(re.compile(r"/accounts/show/\d+"))
+
+
+def first_login(page, username: str, shots=None) -> None:
+    """Log in with the one-time password and choose one's own, as the app insists."""
+    login(page, username, TEMPORARY_PASSWORD)
+    assert "/account/password" in page.url
+    if shots:
+        shots("forced-password-change")
+    page.fill("#old_password", TEMPORARY_PASSWORD)
+    page.fill("#new_password", NEW_PASSWORD)
+    page.fill("#confirm", NEW_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/account/password" not in page.url
 
 
 def fill_date(page, field: str, value: str) -> None:
@@ -99,28 +127,12 @@ def test_training_workflow(page):
 
     # 3. A Unit Admin account for it.
     username = f"cdcs.{tag.lower()}"
-    page.goto(page.base + "/accounts/add")
-    page.fill("#username", username)
-    page.fill("#last_name", "Nguyễn Thị")
-    page.fill("#first_name", "Hoa")
-    pick_unit(page, "unit_id", f"Công ty Thử {tag}")
-    page.select_option("#role", "Unit Admin")
-    page.fill("#password", "Tam-thoi-mot-lan-1")
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_url(re.compile(r"/accounts/show/\d+"))
+    create_account(page, username, ("Nguyễn Thị", "Hoa"), f"Công ty Thử {tag}", "Unit Admin")
     shots("account-created")
     logout(page)
 
     # 4. The new account logs in and must choose its own password.
-    login(page, username, "Tam-thoi-mot-lan-1")
-    assert "/account/password" in page.url
-    shots("forced-password-change")
-    page.fill("#old_password", "Tam-thoi-mot-lan-1")
-    page.fill("#new_password", NEW_PASSWORD)
-    page.fill("#confirm", NEW_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/account/password" not in page.url
+    first_login(page, username, shots)
 
     # 5. Add a member: a wrong citizen ID first, shown in Vietnamese, then corrected.
     page.goto(page.base + "/members/add")
@@ -147,22 +159,9 @@ def test_training_workflow(page):
 
     # 6. The Unit Admin creates an Approver; the Approver approves the member.
     approver = f"duyet.{tag.lower()}"
-    page.goto(page.base + "/accounts/add")
-    page.fill("#username", approver)
-    page.fill("#last_name", "Trần Văn")
-    page.fill("#first_name", "Duyệt")
-    pick_unit(page, "unit_id", f"Công ty Thử {tag}")
-    page.select_option("#role", "Approver")
-    page.fill("#password", "Tam-thoi-mot-lan-2")
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_url(re.compile(r"/accounts/show/\d+"))
+    create_account(page, approver, ("Trần Văn", "Duyệt"), f"Công ty Thử {tag}", "Approver")
     logout(page)
-    login(page, approver, "Tam-thoi-mot-lan-2")
-    page.fill("#old_password", "Tam-thoi-mot-lan-2")
-    page.fill("#new_password", NEW_PASSWORD)
-    page.fill("#confirm", NEW_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    first_login(page, approver)
     page.goto(member_url)
     page.click("#ua-action-approve button[type=submit]")
     page.wait_for_load_state()
