@@ -78,6 +78,8 @@ def test_hook_register_member_fields(plugin_app, app, tree):  # noqa: F811
     assert 'name="shirt_size"' in client.get("/members/add").get_data(as_text=True)
     edit_page = client.get(f"/members/edit/{member.id}").get_data(as_text=True)
     assert '<option selected value="M">' in edit_page
+    show_page = client.get(f"/members/show/{member.id}").get_data(as_text=True)
+    assert "ua-extra-fields" in show_page and ">M<" in show_page
     plain = app.test_client()
     web_login(plain, "admin", ADMIN_PASSWORD)
     assert 'name="shirt_size"' not in plain.get("/members/add").get_data(as_text=True)

@@ -21,7 +21,7 @@ from wtforms.validators import ValidationError as CSRFValidationError
 
 from unionadmin.core.errors import ServiceError, ValidationError
 from unionadmin.core.forms import UnitPickerField, VnDateField
-from unionadmin.core.members import search, services
+from unionadmin.core.members import extra_fields, search, services
 from unionadmin.core.members.api import member_interface
 from unionadmin.core.members.models import GENDERS, ID_TYPES, STATUSES
 from unionadmin.core.members.schemas import ACTION_SCHEMAS, CARD_REASONS, LEAVE_KINDS
@@ -277,7 +277,7 @@ class MemberView(ServiceModelView):
             actions=allowed, action_labels=ACTION_LABELS, cards=cards.cards_of(member),
             steps=steps, step_label=services.step_label, leave_labels=LEAVE_LABELS,
             leave_kinds=LEAVE_KINDS, card_reasons=CARD_REASONS, card_reason_labels=ISSUE_REASONS,
-            csrf=generate_csrf())
+            extra_fields=extra_fields.member_fields(), csrf=generate_csrf())
 
     def can_edit_item(self, item: Any) -> bool:
         """The receiver of a pending transfer sees the member but does not edit it."""
