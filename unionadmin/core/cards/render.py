@@ -233,15 +233,7 @@ def _bitmap_image(data: bytes) -> StreamObject:
     img = Image.open(io.BytesIO(data))
     if img.mode != "1":  # segno writes 1-bit PNGs already
         img = img.convert("L").point(lambda v: 255 if v > 127 else 0).convert("1")
-    stream = EncodedStreamObject()
-    stream._data = zlib.compress(img.tobytes(), 6)
-    stream.update({
-        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
-        NameObject("/Width"): NumberObject(img.width), NameObject("/Height"): NumberObject(img.height),
-        NameObject("/ColorSpace"): NameObject("/DeviceGray"),
-        NameObject("/BitsPerComponent"): NumberObject(1), NameObject("/Filter"): NameObject("/FlateDecode"),
-    })
-    return stream
+    return _flate_image(img.tobytes(), img.width, img.height, "/DeviceGray", 1)
 
 
 def _logo_image(data: bytes) -> StreamObject:
@@ -251,13 +243,20 @@ def _logo_image(data: bytes) -> StreamObject:
     rgb = img.convert("RGBA")
     background = Image.new("RGB", rgb.size, (255, 255, 255))
     background.paste(rgb, mask=rgb.getchannel("A"))
+    return _flate_image(background.tobytes(), img.width, img.height, "/DeviceRGB", 8)
+
+
+def _flate_image(raw: bytes, width: int, height: int, colour_space: str,
+                 bits: int) -> StreamObject:
+    """Raw pixels as a Flate-compressed PDF image XObject."""
     stream = EncodedStreamObject()
-    stream._data = zlib.compress(background.tobytes(), 6)
+    stream._data = zlib.compress(raw, 6)
     stream.update({
         NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
-        NameObject("/Width"): NumberObject(img.width), NameObject("/Height"): NumberObject(img.height),
-        NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
-        NameObject("/BitsPerComponent"): NumberObject(8), NameObject("/Filter"): NameObject("/FlateDecode"),
+        NameObject("/Width"): NumberObject(width), NameObject("/Height"): NumberObject(height),
+        NameObject("/ColorSpace"): NameObject(colour_space),
+        NameObject("/BitsPerComponent"): NumberObject(bits),
+        NameObject("/Filter"): NameObject("/FlateDecode"),
     })
     return stream
 
