@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from conftest import api_headers, cccd, make_user, member_data
 
 from unionadmin.core.actor import SYSTEM, acting_as
@@ -61,3 +62,36 @@ def test_incoming_transfer_found_by_receiver(client, app, tree):
         services.transfer(services.get(mid), to_unit_id=tree["G3"].id)
     receiver = make_user(app, tree["G3"], "Approver")
     assert mid in _ids(client, api_headers(client, receiver.username), "vu thi chuyen")
+
+
+@pytest.mark.parametrize("as_array", [False, True], ids=["unit-list", "unit-array"])
+def test_transfers_seen_once_by_receiver_and_never_outside(client, app, tree, monkeypatch, as_array):
+    """Scope of members with a pending transfer, with the subtree's unit ids passed as a list of
+    parameters and (as for a district or a province) as one array."""
+    from test_lifecycle import allocate
+
+    from unionadmin.core import scope
+
+    if as_array:
+        monkeypatch.setattr(scope, "_LIST_UNITS", 0)
+    allocate(app, tree["P"])
+    tag = "".join(chr(ord("a") + int(c, 16)) for c in tree["tag"])
+    inside = _make(app, tree["G1"], full_name=f"Lê Văn Nội {tag}", citizen_id=cccd())
+    across = _make(app, tree["G1"], full_name=f"Lê Văn Ngoại {tag}", citizen_id=cccd())
+    with app.test_request_context(), acting_as(SYSTEM):
+        for mid in (inside, across):
+            services.approve(services.get(mid))
+        services.transfer(services.get(inside), to_unit_id=tree["G2"].id)  # both under U1
+        services.transfer(services.get(across), to_unit_id=tree["G3"].id)  # from U1 to U2
+    folded = "le van"
+    upper = api_headers(client, make_user(app, tree["U1"], "Viewer").username)
+    assert sorted(_ids(client, upper, folded)) == sorted([inside, across])
+    resp = client.get("/api/v1/member/", headers=upper)
+    assert resp.status_code == 200 and resp.json["count"] == len(set(resp.json["ids"]))
+    receiver = api_headers(client, make_user(app, tree["U2"], "Viewer").username)
+    assert _ids(client, receiver, folded) == [across]  # the incoming transfer, nothing else
+    assert client.get(f"/api/v1/member/{inside}", headers=receiver).status_code == 404
+    assert client.get(f"/api/v1/member/{across}", headers=receiver).status_code == 200
+    outsider = api_headers(client, make_user(app, tree["D1"], "Viewer").username)
+    assert _ids(client, outsider, folded) == []
+    assert client.get(f"/api/v1/member/{across}", headers=outsider).status_code == 404

@@ -8,6 +8,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import flask_appbuilder.api as fab_api
+import jsonschema
 from flask import request
 from flask_appbuilder.api import BaseApi, ModelRestApi
 from flask_babel import gettext as _
@@ -46,6 +48,30 @@ def _translated_responses() -> None:
 
 
 _translated_responses()
+
+
+class _CachedJsonSchema:
+    """Stands in for the `jsonschema` module inside FAB's API decorators: `jsonschema.validate`
+    checks the schema itself before every use (16 ms of each list request at 25 rows); a
+    validator built once per schema does the same validation without it."""
+
+    ValidationError = jsonschema.ValidationError
+
+    def __init__(self) -> None:
+        self._validators: dict[int, tuple[dict, Any]] = {}
+
+    def validate(self, instance: Any, schema: dict) -> None:
+        entry = self._validators.get(id(schema))
+        if entry is None or entry[0] is not schema:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            entry = self._validators[id(schema)] = (schema, cls(schema))
+        error = jsonschema.exceptions.best_match(entry[1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+fab_api.jsonschema = _CachedJsonSchema()
 
 
 def service_errors(func: Callable) -> Callable:

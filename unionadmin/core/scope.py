@@ -86,7 +86,8 @@ def member_clause(actor: Actor | None = None) -> ColumnElement[bool]:
     pending into it (the one deliberate crossing: the receiver sees the member and may accept or
     refuse; the services refuse it every other write).
 
-    Incoming transfers are few, so their ids are read first (a partial index): in the usual case
+    Incoming transfers from outside the subtree are few, so their ids are read first (a partial
+    index; a transfer between two units of the subtree is in it already): in the usual case
     there are none and the condition stays the plain `unit_id IN (subtree)` that the planner
     turns into an index join; otherwise an IN over a UNION keeps it a single semi-join (an OR
     of two sub-selects would force a scan of the whole table on PostgreSQL).
@@ -100,7 +101,7 @@ def member_clause(actor: Actor | None = None) -> ColumnElement[bool]:
         return _member_clause_pg(ids)
     own = Member.unit_id.in_(ids)
     incoming = session().scalars(
-        select(Member.id).where(Member.transfer_to_unit_id.in_(ids),
+        select(Member.id).where(Member.transfer_to_unit_id.in_(ids), Member.unit_id.not_in(ids),
                                 Member.status == "transfer_pending")
         .execution_options(autoflush=False)).all()
     if not incoming:
@@ -114,26 +115,33 @@ def _member_clause_pg(ids: Select) -> ColumnElement[bool]:
     and `id IN (incoming)` are index conditions the planner estimates from its statistics: a
     grassroots union walks its own (unit_id, sort_key) index, a district or a province the
     sort-key index (5 ms for a 70k-member district at 1M members, where an IN over a UNION
-    hashed the whole subtree first: 1 s). Very large subtrees pass the ids as one array."""
-    from sqlalchemy import Integer, any_, cast, func, or_
+    hashed the whole subtree first: 1 s). More than a few units go as one array parameter
+    (`= ANY(%s)`): a province's 3,000 ids as separate parameters cost more to compile and bind
+    than the query takes to run. Very large subtrees pass the ids as a sub-select array."""
+    from sqlalchemy import Integer, any_, cast, func, literal, not_, or_
     from sqlalchemy.dialects.postgresql import ARRAY
 
     from unionadmin.core.members.models import Member
 
     unit_ids = session().scalars(ids.limit(_LITERAL_UNITS + 1)
                                  .execution_options(autoflush=False)).all()
-    if len(unit_ids) <= _LITERAL_UNITS:
+    if len(unit_ids) <= _LIST_UNITS:
         own = Member.unit_id.in_(unit_ids)
         into = Member.transfer_to_unit_id.in_(unit_ids)
     else:  # the cast makes `= ANY(...)` compare with an array, not the rows of a sub-select
-        units = cast(ids.with_only_columns(func.array_agg(Unit.id)).scalar_subquery(),
-                     ARRAY(Integer))
+        units = (literal(list(unit_ids), ARRAY(Integer)) if len(unit_ids) <= _LITERAL_UNITS else
+                 cast(ids.with_only_columns(func.array_agg(Unit.id)).scalar_subquery(), ARRAY(Integer)))
         own, into = Member.unit_id == any_(units), Member.transfer_to_unit_id == any_(units)
     incoming = session().scalars(
-        select(Member.id).where(into, Member.status == "transfer_pending")
+        select(Member.id).where(into, not_(own), Member.status == "transfer_pending")
         .execution_options(autoflush=False)).all()
-    return or_(own, Member.id.in_(incoming)) if incoming else own
+    if not incoming:
+        return own
+    return or_(own, Member.id.in_(incoming) if len(incoming) <= _LIST_UNITS else
+               Member.id == any_(literal(list(incoming), ARRAY(Integer))))
 
 
+#: Subtrees up to this many units are passed as a list of parameters, then as one array.
+_LIST_UNITS = 50
 #: Subtrees up to this many units are passed to PostgreSQL as values (a province has ~3,000).
 _LITERAL_UNITS = 5_000
