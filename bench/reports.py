@@ -134,8 +134,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--members", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--db", help="database URL (default: BENCH_DATABASE_URL or /tmp/ua_bench.db)")
+    parser.add_argument("--code", help="measure this existing unit (e.g. BP of bench/generate.py) "
+                                       "and its largest child, instead of generating a province")
     args = parser.parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL") or "sqlite:////tmp/ua_bench.db"
+    url = args.db or os.environ.get("BENCH_DATABASE_URL") or "sqlite:////tmp/ua_bench.db"
     app = make_app(url)
     from unionadmin.core.actor import SYSTEM, acting_as
     from unionadmin.core.members.models import Member
@@ -143,7 +146,9 @@ def main() -> None:
     from unionadmin.core.setup import upgrade_database
     from unionadmin.core.units.models import Unit
 
-    code = f"BENCH{args.members}"
+    from unionadmin.core.home import dashboard
+
+    code = args.code or f"BENCH{args.members}"
     with app.test_request_context(), acting_as(SYSTEM):
         upgrade_database(app)
         db = app.appbuilder.session
@@ -162,18 +167,29 @@ def main() -> None:
         members = db.scalar(select(func.count()).select_from(Member).where(
             Member.unit_id.in_(select(Unit.id).where(Unit.path.startswith(province.path)))))
         first, last = date(2026, 1, 1), date(2026, 6, 30)
+        this_year = date(date.today().year, 1, 1), date.today()
+        district = db.scalar(select(Unit).where(Unit.parent_id == province.id)
+                             .order_by(Unit.code).limit(1))
         results = {
             "database": db.get_bind().dialect.name,
+            "unit": province.code,
             "members": members,
             "grassroots": db.scalar(select(func.count()).select_from(Unit).where(
                 Unit.level == "grassroots", Unit.path.startswith(province.path))),
             "progress": timed(lambda: progress.compute(province), args.runs),
+            "dashboard_data": timed(lambda: dashboard(province), args.runs),
             "changes": timed(lambda: changes.compute(province, first, last), args.runs),
+            "changes_this_year": timed(lambda: changes.compute(province, *this_year), args.runs),
             "changes_whole_history": timed(lambda: changes.compute(province, date(2000, 1, 1), last),
                                            args.runs),
+            "district": district.code,
+            "district_progress": timed(lambda: progress.compute(district), args.runs),
+            "district_changes": timed(lambda: changes.compute(district, first, last), args.runs),
             "at": datetime.now().isoformat(timespec="seconds"),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "cpus": os.cpu_count(),
         }
-    out = HERE / "results" / "reports.json"
+    out = HERE / "results" / ("reports_province.json" if args.code else "reports.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

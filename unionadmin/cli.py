@@ -46,6 +46,19 @@ def upgrade(revision: str) -> None:
     click.echo("Database upgraded; roles and permissions in sync.")
 
 
+@db_group.command("recount")
+@with_appcontext
+def recount() -> None:
+    """Recount the per-unit member tallies and copy member profiles onto their periods (after a
+    bulk load that bypassed the database triggers)."""
+    from unionadmin.core.db import session
+    from unionadmin.core.members import tallies
+
+    tallies.rebuild()
+    session().commit()
+    click.echo("Member tallies recounted.")
+
+
 @click.command("demo")
 @click.option("--members", default=3000, show_default=True, help="Number of demo members.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed.")

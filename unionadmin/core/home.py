@@ -8,16 +8,17 @@ and counts by status linking to the filtered member list. `?unit_id=` drills dow
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_appbuilder import IndexView, expose
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
 from unionadmin.core.actor import current_actor
-from unionadmin.core.db import session, today, utcnow
+from unionadmin.core.db import VN_TZ, session, today, utcnow
 from unionadmin.core.errors import NotFound
+from unionadmin.core.members import tallies
 from unionadmin.core.members.models import Member
 from unionadmin.core.reports import progress
 from unionadmin.core.reports.tree import subtree_filter
@@ -62,15 +63,16 @@ def expected_percent(day: date) -> float:
 
 
 def weekly_entries(unit: Unit | None, now: datetime) -> list[dict[str, Any]]:
-    """Records entered in each of the last 12 weeks (7-day windows ending now), one query."""
-    edges = [now - timedelta(days=7 * (WEEKS - i)) for i in range(WEEKS + 1)]
-    sums = [func.sum(case((and_(Member.created_at >= edges[i], Member.created_at < edges[i + 1]), 1),
-                          else_=0)) for i in range(WEEKS)]
-    row = session().execute(select(*sums).where(
-        subtree_filter(Member.unit_id, unit), Member.created_at >= edges[0],
-        Member.status != "rejected")).one()
-    return [{"start": (edges[i] + timedelta(hours=7)).date(), "count": int(row[i] or 0)}
-            for i in range(WEEKS)]
+    """Members entered in each of the last 12 weeks (7-day spans ending today, Viet Nam's
+    dates), from the per-unit daily tallies."""
+    day = now.replace(tzinfo=UTC).astimezone(VN_TZ).date()
+    first = day - timedelta(days=7 * WEEKS - 1)
+    per_day = tallies.entries_per_day(lambda column: subtree_filter(column, unit), first)
+    weeks = [{"start": first + timedelta(days=7 * i), "count": 0} for i in range(WEEKS)]
+    for entered_on, n in per_day.items():
+        if first <= entered_on <= day:
+            weeks[(entered_on - first).days // 7]["count"] += n
+    return weeks
 
 
 def weekly_pace_needed(totals: dict[str, Any], day: date) -> int | None:

@@ -181,10 +181,17 @@ class Member(Model):
         return verify_url(current_app.config["PUBLIC_BASE_URL"], self.card_token)
 
 
+def name_columns(full_name: str | None) -> dict[str, str]:
+    """The columns derived from a name: set on every write by the listener below, and by bulk
+    inserts (which bypass it) from here too."""
+    return {"search_name": fold(full_name), "sort_key": sort_key(full_name)}
+
+
 @event.listens_for(Member.full_name, "set", retval=False)
 def _derive_name_columns(target: Member, value: str | None, _old: Any, _initiator: Any) -> None:
-    target.search_name = fold(value)
-    target.sort_key = sort_key(value)
+    derived = name_columns(value)
+    target.search_name = derived["search_name"]
+    target.sort_key = derived["sort_key"]
 
 
 class MemberEvent(Model):
@@ -221,6 +228,9 @@ class MembershipPeriod(Model):
     __table_args__ = (
         Index("ix_period_unit_dates", "unit_id", "start_date", "end_date"),
         Index("ix_period_member", "member_id", "start_date"),
+        # `changes`: the periods opened and closed in a report period, on the index alone.
+        Index("ix_period_start", "start_date", "unit_id", "start_kind"),
+        Index("ix_period_end", "end_date", "unit_id", "end_kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -231,6 +241,12 @@ class MembershipPeriod(Model):
     start_kind: Mapped[str] = mapped_column(String(20), nullable=False)
     end_kind: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
+    # The member's profile, copied by database triggers (migration 0012) on insert and on every
+    # change of the member's: the `changes` make-up of a province is then one pass over periods.
+    gender: Mapped[str | None] = mapped_column(String(8))
+    ethnicity: Mapped[str | None] = mapped_column(String(32))
+    party_member: Mapped[bool | None] = mapped_column(Boolean)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
 
 
 APPROVAL_DECISIONS = ("approved", "rejected")

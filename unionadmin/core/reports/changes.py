@@ -20,11 +20,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, not_, or_, select
+from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from unionadmin.core.db import session
-from unionadmin.core.members.models import Member, MembershipPeriod
+from unionadmin.core.members.models import MembershipPeriod
 from unionadmin.core.reports.registry import Params, Report
 from unionadmin.core.reports.tree import by_child, merge, subtree_filter, sum_rows, unit_rows
 from unionadmin.core.units.models import Unit
@@ -54,7 +54,7 @@ P = MembershipPeriod
 
 
 def _one(condition) -> Any:
-    return func.sum(case((condition, 1), else_=0))
+    return func.count().filter(condition)
 
 
 def years_before(day: date, years: int) -> date:
@@ -64,58 +64,57 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _conditions(first: date, last: date) -> dict[str, Any]:
-    return {
-        "at_start": and_(P.start_date < first, or_(P.end_date.is_(None), P.end_date >= first)),
-        "at_end": and_(P.start_date <= last, or_(P.end_date.is_(None), P.end_date > last)),
-        "starts": and_(P.start_date >= first, P.start_date <= last),
-        "ends": and_(P.end_date.isnot(None), P.end_date >= first, P.end_date <= last),
-    }
-
-
-def _period_counts(parent: Unit | None, first: date, last: date) -> dict:
-    """Flows per unit from the periods alone (no join: the bulk of the work)."""
-    c = _conditions(first, last)
-    starts, ends = c["starts"], c["ends"]
-    transfer_in = P.start_kind.in_(TRANSFER_STARTS)
-    inner = (
-        select(
-            P.unit_id,
-            _one(c["at_start"]).label("at_start"),
-            _one(and_(starts, not_(transfer_in))).label("admitted"),
-            _one(and_(starts, transfer_in)).label("transferred_in"),
-            # Every end that is not a leaving is a move out, so no end is ever lost.
-            _one(and_(ends, or_(P.end_kind.is_(None),
-                                P.end_kind.not_in(("left", "expelled", "deceased")))))
-            .label("transferred_out"),
-            _one(and_(ends, P.end_kind == "left")).label("left"),
-            _one(and_(ends, P.end_kind == "expelled")).label("expelled"),
-            _one(and_(ends, P.end_kind == "deceased")).label("deceased"),
-            _one(c["at_end"]).label("at_end"),
-        )
-        .where(subtree_filter(P.unit_id, parent), P.start_date <= last,
-               or_(P.end_date.is_(None), P.end_date >= first))
-        .group_by(P.unit_id)
-    )
-    return by_child(parent, inner)
-
-
-def _breakdown(parent: Unit | None, last: date) -> dict:
-    """Those at the end of the period by gender, ethnic minority, party and age."""
+def _at_end(parent: Unit | None, last: date) -> dict:
+    """Those at the end of the period and their make-up: one pass over the periods open at its
+    end (they carry the member's profile: no join with a million members)."""
     cutoff = years_before(last, 35)  # born after it: not yet 35 at the end of the period
     inner = (
         select(
             P.unit_id,
-            _one(Member.gender == "female").label("female"),
-            _one(and_(Member.ethnicity.isnot(None), Member.ethnicity != "Kinh")).label("ethnic_minority"),
-            _one(Member.party_member.is_(True)).label("party_members"),
-            _one(Member.date_of_birth > cutoff).label("under_35"),
+            func.count().label("at_end"),
+            _one(P.gender == "female").label("female"),
+            _one(and_(P.ethnicity.isnot(None), P.ethnicity != "Kinh")).label("ethnic_minority"),
+            _one(P.party_member.is_(True)).label("party_members"),
+            _one(P.date_of_birth > cutoff).label("under_35"),
         )
-        .join(Member, Member.id == P.member_id)
-        .where(subtree_filter(P.unit_id, parent), _conditions(last, last)["at_end"])
+        .where(subtree_filter(P.unit_id, parent), P.start_date <= last,
+               or_(P.end_date.is_(None), P.end_date > last))
         .group_by(P.unit_id)
     )
     return by_child(parent, inner)
+
+
+def _starts(parent: Unit | None, first: date, last: date) -> dict:
+    """Periods opened in the period: an index range on their start dates."""
+    transfer_in = P.start_kind.in_(TRANSFER_STARTS)
+    inner = (select(P.unit_id, _one(not_(transfer_in)).label("admitted"),
+                    _one(transfer_in).label("transferred_in"))
+             .where(P.start_date >= first, P.start_date <= last, subtree_filter(P.unit_id, parent))
+             .group_by(P.unit_id))
+    return by_child(parent, inner)
+
+
+def _ends(parent: Unit | None, first: date, last: date) -> dict:
+    """Periods closed in the period, by why: an index range on their end dates. Every end that
+    is not a leaving is a move out, so no end is ever lost."""
+    leavings = ("left", "expelled", "deceased")
+    inner = (select(P.unit_id,
+                    _one(or_(P.end_kind.is_(None), P.end_kind.not_in(leavings))).label("transferred_out"),
+                    *(_one(P.end_kind == kind).label(kind) for kind in leavings))
+             .where(P.end_date >= first, P.end_date <= last, subtree_filter(P.unit_id, parent))
+             .group_by(P.unit_id))
+    return by_child(parent, inner)
+
+
+def _period_counts(parent: Unit | None, first: date, last: date) -> dict:
+    """Flows and those at the end per child unit; those at the start follow from the balance,
+    which holds for every single period (module docstring), so it is exact, not estimated."""
+    buckets = merge(_at_end(parent, last), _starts(parent, first, last), _ends(parent, first, last))
+    for values in buckets.values():
+        ins = values.get("admitted", 0) + values.get("transferred_in", 0)
+        outs = sum(values.get(k, 0) for k in ("transferred_out", "left", "expelled", "deceased"))
+        values["at_start"] = values.get("at_end", 0) - ins + outs
+    return buckets
 
 
 def internal_transfers(parent: Unit | None, first: date, last: date) -> int:
@@ -133,7 +132,7 @@ def internal_transfers(parent: Unit | None, first: date, last: date) -> int:
 
 def compute(parent: Unit | None, first: date, last: date) -> dict[str, Any]:
     names = FLOWS + BREAKDOWN
-    buckets = merge(_period_counts(parent, first, last), _breakdown(parent, last))
+    buckets = _period_counts(parent, first, last)
     rows = unit_rows(parent, buckets, names, _("directly"))
     totals = sum_rows(buckets.values(), names)
     inside = internal_transfers(parent, first, last)

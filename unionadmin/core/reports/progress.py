@@ -16,8 +16,8 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from unionadmin.core.accounts.models import UnionUser
-from unionadmin.core.db import session, today, utcnow
-from unionadmin.core.members.models import Member
+from unionadmin.core.db import today
+from unionadmin.core.members import tallies
 from unionadmin.core.reports.registry import Params, Report
 from unionadmin.core.reports.tree import (
     by_child,
@@ -51,11 +51,9 @@ def _one(condition) -> Any:
 
 
 def status_counts(parent: Unit | None) -> list[tuple[int, str, int]]:
-    """(unit id, status, members) over the subtree: one GROUP BY read from the (status, unit_id)
-    index alone, shared with the dashboard's counts by status."""
-    query = (select(Member.unit_id, Member.status, func.count())
-             .where(subtree_filter(Member.unit_id, parent)).group_by(Member.unit_id, Member.status))
-    return [(unit_id, status, n) for unit_id, status, n in session().execute(query)]
+    """(unit id, status, members) over the subtree, from the tallies the database keeps per unit
+    (shared with the dashboard's counts by status)."""
+    return tallies.status_counts(lambda column: subtree_filter(column, parent))
 
 
 def _member_counts(parent: Unit | None, statuses: list[tuple[int, str, int]] | None = None) -> dict:
@@ -67,19 +65,15 @@ def _member_counts(parent: Unit | None, statuses: list[tuple[int, str, int]] | N
             counts["members_entered"] += n
         if status == "active":
             counts["members_active"] += n
-    # Recent entries: a range of the created_at index, not the whole subtree.
-    now = utcnow()
-    recent = (select(Member.unit_id,
-                     _one(Member.created_at >= now - timedelta(days=7)).label("last_7"),
-                     func.count().label("last_28"))
-              .where(subtree_filter(Member.unit_id, parent), Member.status != "rejected",
-                     Member.created_at >= now - timedelta(days=28))
-              .group_by(Member.unit_id))
-    for unit_id, last_7, last_28 in session().execute(recent):
+    # Recent entries: the last 7 and 28 days, today included (Viet Nam's dates).
+    day = today()
+    for unit_id, entered_on, n in tallies.entries_by_day(lambda column: subtree_filter(column, parent),
+                                                        day - timedelta(days=27)):
         counts = per_unit.get(unit_id)
         if counts is not None:
-            counts["entered_last_7_days"] = int(last_7 or 0)
-            counts["entered_last_28_days"] = int(last_28 or 0)
+            counts["entered_last_28_days"] += n
+            if entered_on > day - timedelta(days=7):
+                counts["entered_last_7_days"] += n
     return roll_up(parent, per_unit)
 
 
