@@ -8,13 +8,24 @@ import inspect
 from types import SimpleNamespace
 
 import pytest
-from conftest import ADMIN_PASSWORD, api_headers, build_app, member_data, web_login
+from conftest import (
+    ADMIN_PASSWORD,
+    UnitRef,
+    api_headers,
+    build_app,
+    csrf_token,
+    make_user,
+    member_data,
+    uid,
+    web_login,
+)
 from plugin_fixtures import plugin_app  # noqa: F401 - the fixture
 from sqlalchemy import create_engine
 from sqlalchemy import inspect as sa_inspect
 
+from unionadmin import hookimpl
 from unionadmin.core.actor import SYSTEM, acting_as
-from unionadmin.core.errors import ValidationError
+from unionadmin.core.errors import NotFound, ValidationError
 from unionadmin.plugins import hookspecs
 from unionadmin.plugins.manager import PluginError, make_manager
 
@@ -140,6 +151,84 @@ def test_hook_register_reports(plugin_app, tree):  # noqa: F811
     assert "sample_count" in str(listed.json)
 
 
+def test_applies_to_limits_a_plugins_report_and_template(plugin_app, tree):  # noqa: F811
+    """The sample plugin's report and template are mappings with `applies_to`; with the setting
+    SAMPLE_PLUGIN_UNIT they apply to U1's subtree only."""
+    from unionadmin.core.cards import templates
+    from unionadmin.core.db import session
+    from unionadmin.core.units.models import Unit
+
+    papp = plugin_app(SAMPLE, SAMPLE_PLUGIN_UNIT=tree["U1"].code)
+    in_g1 = make_user(papp, tree["G1"], "Officer")
+    in_g3 = make_user(papp, tree["G3"], "Officer")
+    province = make_user(papp, tree["P"], "Unit Admin")
+    client = papp.test_client()
+    assert "sample_count" in _report_names(client, api_headers(client, in_g1.username))
+    assert "sample_count" not in _report_names(client, api_headers(client, in_g3.username))
+    headers = api_headers(client, province.username)
+    assert "sample_count" in _report_names(client, headers)  # U1 is in the province's scope
+    # The province's admin did not choose a unit, and the province is not covered: a field
+    # error asks for one (the report exists for this account); a unit outside U1 is a 404.
+    asked = client.get("/api/v1/report/sample_count", headers=headers)
+    assert asked.status_code == 422 and list(asked.json["message"]) == ["unit_id"], asked.json
+    assert client.get(f"/api/v1/report/sample_count?unit_id={tree['U1'].id}",
+                      headers=headers).status_code == 200
+    assert client.get(f"/api/v1/report/sample_count?unit_id={tree['U2'].id}",
+                      headers=headers).status_code == 404
+    web = papp.test_client()
+    web_login(web, province.username)
+    page = web.get("/reports/sample_count/")
+    assert page.status_code == 200 and "Báo cáo này không áp dụng" in page.get_data(as_text=True)
+    # Card templates: offered per unit.
+    with papp.test_request_context(), acting_as(SYSTEM):
+        g1, g3 = session().get(Unit, tree["G1"].id), session().get(Unit, tree["G3"].id)
+        assert "sample_card" in dict(templates.choices(g1))
+        assert "sample_card" not in dict(templates.choices(g3))
+        assert "default" in dict(templates.choices(g3))
+        assert templates.check_offered(templates.get("sample_card"), g1).name == "sample_card"
+        with pytest.raises(ValidationError) as err:
+            templates.check_offered(templates.get("sample_card"), g3)
+    assert list(err.value.errors) == ["card_template"]
+
+
+class _BrokenRules:
+    """A plugin whose `applies_to` rules are not functions, or fail."""
+
+    @staticmethod
+    def _fail(unit):
+        raise RuntimeError("rule failed")
+
+    @hookimpl
+    def register_reports(self):
+        run = lambda params: {"columns": [], "rows": []}  # noqa: E731
+        return [{"name": "rule_not_callable", "label": "x", "run": run, "applies_to": "DNA"},
+                {"name": "rule_fails", "label": "x", "run": run, "applies_to": self._fail}]
+
+    @hookimpl
+    def register_card_templates(self):
+        return [{"name": "card_rule_not_callable", "label": "x", "html": "<p>x</p>", "css": "",
+                 "layout": {"width_mm": 85.6, "height_mm": 54, "pages": 1}, "applies_to": "DNA"}]
+
+
+def test_a_broken_applies_to_hides_its_item(plugin_app):  # noqa: F811
+    """Offered nowhere rather than everywhere: the plugin meant to limit it."""
+    from unionadmin.core.cards import templates
+    from unionadmin.core.reports import registry
+
+    papp = plugin_app(SAMPLE)
+    papp.extensions["unionadmin.plugins"].register(_BrokenRules(), name="broken-rules")
+    papp.extensions.pop("unionadmin.reports", None)
+    papp.extensions.pop("unionadmin.card_templates", None)
+    with papp.test_request_context(), acting_as(SYSTEM):
+        assert "rule_not_callable" not in registry.all_reports()
+        offered = [r.name for r in registry.offered_reports()]
+        assert "sample_count" in offered and "rule_fails" not in offered
+        with pytest.raises(NotFound):
+            registry.get_report("rule_fails")
+        assert "card_rule_not_callable" not in templates.registry()
+        assert "applies_to" in templates.broken_templates()["card_rule_not_callable"]
+
+
 def test_hook_register_views(plugin_app):  # noqa: F811
     papp = plugin_app(SAMPLE)
     client = papp.test_client()
@@ -186,8 +275,6 @@ def _dongnai(make, tree, province=None):
 
 
 def test_dongnai_approval_step_and_upper_confirmation(plugin_app, app, tree):  # noqa: F811
-    from conftest import make_user
-
     from unionadmin.core.actor import actor_for_user
     from unionadmin.core.members import services
 
@@ -252,10 +339,174 @@ def test_dongnai_changes_nothing_outside_its_province(plugin_app, tree):  # noqa
     member = _create(papp, tree["G3"].id)  # no zone needed, no extra step
     assert len(member.steps) == 1 and member.extra == {}
     assert _refused(papp, tree["G1"].id, industrial_zone="Amata")["industrial_zone"]
+    # No unit is in that province: its report and card template exist for nobody, not even
+    # for the system.
+    from unionadmin.core.cards import templates
+
     with papp.test_request_context(), acting_as(SYSTEM):
-        report = registry.get_report("dongnai_weekly")
-        with pytest.raises(ValidationError):
-            report.run(registry.parse_params(report, {"unit_id": tree["P"].id}))
+        assert "dongnai_weekly" not in [r.name for r in registry.offered_reports()]
+        with pytest.raises(NotFound):
+            registry.get_report("dongnai_weekly")
+        assert "dongnai" not in dict(templates.choices())
+        assert "dongnai" in templates.registry()  # installed, just not offered
+
+
+def _other_province(app) -> dict[str, UnitRef]:
+    """A second province, outside the plugin's: Q > UQ > GQ."""
+    from unionadmin.core.units import services as units
+
+    tag = uid()
+    with app.test_request_context(), acting_as(SYSTEM):
+        made: dict[str, object] = {}
+        for key, level, parent in (("Q", "province", None), ("UQ", "upper", "Q"), ("GQ", "grassroots", "UQ")):
+            made[key] = units.create({"code": f"{key}-{tag}", "name": f"Tỉnh khác {key} {tag}",
+                                      "level": level, "parent_id": made[parent].id if parent else None})
+        return {k: UnitRef.of(v) for k, v in made.items()}
+
+
+def _report_names(client, headers) -> list[str]:
+    listed = client.get("/api/v1/report/", headers=headers)
+    assert listed.status_code == 200, listed.json
+    return [r["name"] for r in listed.json["result"]]
+
+
+def test_dongnai_report_is_offered_only_inside_the_province(plugin_app, tree):  # noqa: F811
+    from unionadmin.core.reports.cli import report as report_command
+
+    papp = _dongnai(plugin_app, tree)
+    other = _other_province(papp)
+    _create(papp, tree["G1"].id)
+    inside = make_user(papp, tree["G1"], "Officer")
+    outside = make_user(papp, other["GQ"], "Officer")
+    province_admin = make_user(papp, tree["P"], "Unit Admin")
+    other_admin = make_user(papp, other["Q"], "Unit Admin")
+    client = papp.test_client()
+    out_h, in_h = api_headers(client, outside.username), api_headers(client, inside.username)
+    admin_h = api_headers(client, "admin", ADMIN_PASSWORD)
+
+    # The API list: the province's officers and those above them see it; another province's do not.
+    for user in (outside, other_admin):
+        names = _report_names(client, api_headers(client, user.username))
+        assert "progress" in names and "dongnai_weekly" not in names
+    for headers in (in_h, api_headers(client, province_admin.username), admin_h):
+        assert "dongnai_weekly" in _report_names(client, headers)
+
+    # Running it outside the province answers exactly like a report that does not exist.
+    unknown = client.get("/api/v1/report/no_such_report", headers=out_h)
+    assert unknown.status_code == 404
+    for query in ("", f"?unit_id={other['GQ'].id}", f"?unit_id={other['GQ'].id}&format=xlsx"):
+        resp = client.get(f"/api/v1/report/dongnai_weekly{query}", headers=out_h)
+        assert resp.status_code == 404 and resp.json == unknown.json, resp.json
+    # The national admin may run it for the province, not for a unit elsewhere.
+    assert client.get(f"/api/v1/report/dongnai_weekly?unit_id={tree['P'].id}",
+                      headers=admin_h).status_code == 200
+    assert client.get(f"/api/v1/report/dongnai_weekly?unit_id={other['Q'].id}",
+                      headers=admin_h).status_code == 404
+    # Inside, the officer runs it for their own unit.
+    ran = client.get("/api/v1/report/dongnai_weekly", headers=in_h)
+    assert ran.status_code == 200 and ran.json["totals"]["members_entered"] == 1, ran.json
+
+    # The pages: the reports menu and the report's page.
+    out_web, in_web = papp.test_client(), papp.test_client()
+    web_login(out_web, outside.username)
+    web_login(in_web, inside.username)
+    menu = out_web.get("/reports/").get_data(as_text=True)
+    assert 'data-report="progress"' in menu and 'data-report="dongnai_weekly"' not in menu
+    assert out_web.get("/reports/dongnai_weekly/").status_code == 404
+    assert out_web.get(f"/reports/dongnai_weekly/?unit_id={other['GQ'].id}").status_code == 404
+    assert out_web.get(f"/reports/dongnai_weekly/?unit_id={other['GQ'].id}&format=pdf").status_code == 404
+    assert 'data-report="dongnai_weekly"' in in_web.get("/reports/").get_data(as_text=True)
+    page = in_web.get("/reports/dongnai_weekly/")
+    assert page.status_code == 200 and 'id="ua-report-table"' in page.get_data(as_text=True)
+
+    # The CLI: a Vietnamese error naming the report and listing what the account may run.
+    runner = papp.test_cli_runner()
+    refused = runner.invoke(report_command, ["dongnai_weekly", "--unit", other["GQ"].code,
+                                             "--as", outside.username])
+    assert refused.exit_code != 0
+    assert "Không có báo cáo “dongnai_weekly”" in refused.output and "progress" in refused.output
+    assert "dongnai_weekly" not in refused.output.split(":")[-1]
+    refused = runner.invoke(report_command, ["dongnai_weekly", "--unit", other["GQ"].code])  # as admin
+    assert refused.exit_code != 0 and "Không có báo cáo" in refused.output
+    done = runner.invoke(report_command, ["dongnai_weekly", "--unit", tree["G1"].code,
+                                          "--as", inside.username])
+    assert done.exit_code == 0, done.output
+    assert '"name": "dongnai_weekly"' in done.output
+
+
+def test_dongnai_card_template_is_offered_only_inside_the_province(plugin_app, tree):  # noqa: F811
+    from cards_helpers import allocate, pdf_text
+
+    from unionadmin.core.actor import actor_for_user
+    from unionadmin.core.cards import printing
+    from unionadmin.core.db import session
+    from unionadmin.core.members import services as members
+    from unionadmin.core.units.models import Unit
+
+    papp = _dongnai(plugin_app, tree)
+    other = _other_province(papp)
+    inside_admin = make_user(papp, tree["U1"], "Unit Admin")
+    outside_admin = make_user(papp, other["UQ"], "Unit Admin")
+
+    def chosen(unit_id):
+        with papp.app_context():
+            return session().get(Unit, unit_id).card_template
+
+    def choose(client, unit, template):
+        form = client.get("/cards/templates").get_data(as_text=True)
+        return client.post("/cards/templates", follow_redirects=True, data={
+            "unit_code": unit.code, "template": template, "csrf_token": csrf_token(form)})
+
+    # Outside: not in the choice; choosing it anyway is refused, naming the unit.
+    out_web = papp.test_client()
+    web_login(out_web, outside_admin.username)
+    page = out_web.get("/cards/templates").get_data(as_text=True)
+    assert 'value="default"' in page and 'value="dongnai"' not in page
+    refused = choose(out_web, other["GQ"], "dongnai").get_data(as_text=True)
+    assert "Mẫu thẻ" in refused and other["GQ"].name in refused and "không áp dụng" in refused
+    assert chosen(other["GQ"].id) is None
+    with papp.test_request_context():
+        user = papp.appbuilder.sm.get_user_by_id(outside_admin.id)
+        with acting_as(actor_for_user(user)), pytest.raises(ValidationError) as err:
+            printing.set_unit_template(other["GQ"].id, "dongnai")
+    assert list(err.value.errors) == ["card_template"]
+    # The system administrator cannot put it on a unit outside the province either.
+    with papp.test_request_context(), acting_as(SYSTEM), pytest.raises(ValidationError):
+        printing.set_unit_template(other["Q"].id, "dongnai")
+
+    # Inside: offered, chosen for the upper-level union, and its units' cards use it.
+    in_web = papp.test_client()
+    web_login(in_web, inside_admin.username)
+    assert 'value="dongnai"' in in_web.get("/cards/templates").get_data(as_text=True)
+    saved = choose(in_web, tree["U1"], "dongnai").get_data(as_text=True)
+    assert "Đã lưu mẫu thẻ" in saved or chosen(tree["U1"].id) == "dongnai"
+    assert chosen(tree["U1"].id) == "dongnai"
+    allocate(papp, tree["P"])
+    allocate(papp, other["Q"])
+
+    def carded(unit):
+        def make():
+            member = members.create(member_data(unit))
+            while member.status == "pending":  # the core step, then the plugin's
+                members.approve(member)
+            return member.id
+        with papp.test_request_context(), acting_as(SYSTEM):
+            return make()
+
+    api = papp.test_client()
+    admin_h = api_headers(api, "admin", ADMIN_PASSWORD)
+    card = api.get(f"/api/v1/member/{carded(tree['G1'])}/card.pdf", headers=admin_h)
+    assert card.status_code == 200 and "ĐỒNG NAI" in pdf_text(card.data)[0]
+
+    # A unit outside that still names the template (it moved out of the province, or chose it
+    # before the plugin said where it applies) is refused when its cards are printed.
+    outside_member = carded(other["GQ"])
+    with papp.app_context():
+        session().get(Unit, other["GQ"].id).card_template = "dongnai"
+        session().commit()
+    resp = api.get(f"/api/v1/member/{outside_member}/card.pdf", headers=admin_h)
+    assert resp.status_code == 422 and list(resp.json["message"]) == ["card_template"], resp.json
+    assert other["GQ"].name in resp.json["message"]["card_template"][0]
 
 
 def test_plugin_choice_field_filters_the_member_list(plugin_app, tree):  # noqa: F811

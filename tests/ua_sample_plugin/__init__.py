@@ -14,10 +14,27 @@ MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 EVENTS: list[tuple[str, int]] = []
 
 
+def in_sample_subtree(unit) -> bool:
+    """`applies_to` of the sample report and template: the subtree of the unit whose code is the
+    setting SAMPLE_PLUGIN_UNIT, or everywhere without the setting."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from unionadmin.core.db import session
+    from unionadmin.core.units.models import Unit
+
+    code = current_app.config.get("SAMPLE_PLUGIN_UNIT")
+    if not code:
+        return True
+    path = session().scalar(select(Unit.path).where(Unit.code == code))
+    return path is not None and unit.path.startswith(path)
+
+
 @hookimpl
 def register_card_templates():
     return [{"name": "sample_card", "label": "Sample card", "html": "<p>{{ card.full_name }}</p>",
-             "css": "", "layout": {"width_mm": 85.6, "height_mm": 54, "pages": 1}}]
+             "css": "", "layout": {"width_mm": 85.6, "height_mm": 54, "pages": 1},
+             "applies_to": in_sample_subtree}]
 
 
 @hookimpl
@@ -53,7 +70,8 @@ def _count(params):
 
 @hookimpl
 def register_reports():
-    return [{"name": "sample_count", "label": "Sample count", "params": ["unit_id"], "run": _count}]
+    return [{"name": "sample_count", "label": "Sample count", "params": ["unit_id"], "run": _count,
+             "applies_to": in_sample_subtree}]
 
 
 @hookimpl

@@ -8,6 +8,17 @@ services, never by views, with the scope of the account the core is acting for.
 Unless a hook says otherwise, every plugin's implementation is called and the results are
 collected in a list (pluggy's default); no hook here is ``firstresult``.
 
+**Where an item is offered** (``applies_to``): a card template or a report may carry the key
+``applies_to``, a function ``(unit) -> bool`` of a ``Unit``. The item is then offered only for
+units where it returns True; absent, it is offered everywhere. Write it as a rule on the tree
+(true for a unit and the units below it, such as "inside my province") and keep it cheap: the
+core lists the item for an account when the rule holds for the account's unit or for a unit of
+its scope above grassroots level (so a province's report is listed for that province's officers
+and for those above them, not for another province's), and, where it does not hold for a unit,
+answers as if the item did not exist (a report: 404 / "no such report"; a card template: left
+out of the choice, and choosing or printing it is refused with an error on ``card_template``).
+See ``unionadmin/plugins/applies.py``.
+
 A plugin that needs tables sets a module attribute ``MIGRATIONS_DIR`` (a directory of Alembic
 revisions on a branch of its own); ``unionadmin db upgrade`` applies them (see
 ``unionadmin/plugins/migrations.py`` and docs/plugins.md).
@@ -24,8 +35,11 @@ hookimpl = pluggy.HookimplMarker("unionadmin")
 @hookspec
 def register_card_templates():
     """Called once at start-up. Return a list of card templates, each a mapping with
-    ``name`` (unique), ``label`` (shown to officers), ``html`` and ``css`` (for xhtml2pdf) and
-    ``layout`` (page size and the positions it needs). Every plugin's templates are offered."""
+    ``name`` (unique), ``label`` (shown to officers), ``html`` and ``css`` (for xhtml2pdf),
+    ``layout`` (page size and the positions it needs) and optionally ``applies_to`` (a function
+    ``(unit) -> bool``: the template is offered, chosen and printed only for units where it
+    returns True; see "Where an item is offered" above). Without ``applies_to`` a template is
+    offered for every unit."""
 
 
 @hookspec
@@ -59,9 +73,12 @@ def register_member_fields():
 @hookspec
 def register_reports():
     """Called once at start-up. Return a list of reports, each a mapping with ``name``,
-    ``label``, ``params`` (names of the parameters it takes) and ``run`` (a function of the
-    scoped parameters returning columns and rows). They get the core reports' scope, menu,
-    API, CLI and export formats."""
+    ``label``, ``params`` (names of the parameters it takes), ``run`` (a function of the
+    scoped parameters returning columns and rows) and optionally ``applies_to`` (a function
+    ``(unit) -> bool``: the report is listed and runs only where it returns True, and answers
+    like an unknown report elsewhere; see "Where an item is offered" above), or instances of
+    ``unionadmin.core.reports.registry.Report`` with the same fields. They get the core
+    reports' scope, menu, API, CLI and export formats."""
 
 
 @hookspec

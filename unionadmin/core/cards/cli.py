@@ -37,7 +37,7 @@ def _run(file: Path, unit_code: str, status: str | None, sheets: bool, username:
     from unionadmin.core.cards import printing
     from unionadmin.core.cards.templates import TemplateError
     from unionadmin.core.db import session
-    from unionadmin.core.errors import ServiceError
+    from unionadmin.core.errors import ServiceError, ValidationError
     from unionadmin.core.units.models import Unit
 
     user = current_app.appbuilder.sm.find_user(username=username)
@@ -54,6 +54,8 @@ def _run(file: Path, unit_code: str, status: str | None, sheets: bool, username:
                                                    progress=bar.update, jobs=jobs)
         except TemplateError as exc:
             raise click.ClickException(str(exc)) from None
+        except ValidationError as exc:
+            raise click.ClickException(" ".join(m for ms in exc.errors.values() for m in ms)) from None
         except ServiceError as exc:
             message = exc.message or "not found or outside your scope"
             raise click.ClickException(str(message)) from None

@@ -191,8 +191,11 @@ def set_unit_template(unit_id: int, name: str | None) -> Unit:
         raise Forbidden(_("Only administrators choose card templates."))
     unit = get_unit(unit_id)
     name = name or None
-    if name is not None and name not in card_templates.registry():
-        raise ValidationError.single("card_template", _("This card template is not installed."))
+    if name is not None:
+        template = card_templates.registry().get(name)
+        if template is None:
+            raise ValidationError.single("card_template", _("This card template is not installed."))
+        card_templates.check_offered(template, unit)
     before = unit.card_template
     unit.card_template = name
     audit.record("unit.card_template", "unit", unit.id, unit.path,

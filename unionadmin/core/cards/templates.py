@@ -31,11 +31,16 @@ date_of_birth, unit_name, card_number, issued_on, union_name, has_photo, all tex
 
 The effective template of a unit is the nearest choice up the tree (`unit.card_template`),
 else the core default.
+
+A plugin's template may carry ``applies_to``, a function of a Unit (plugins/applies.py): it is
+then offered only to actors it concerns (`choices`), and choosing or printing it for a unit
+where it does not apply is refused with a field error on ``card_template`` (`check_offered`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -43,11 +48,14 @@ from typing import Any
 
 import jinja2
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from unionadmin.core.db import session
+from unionadmin.core.errors import ValidationError
 from unionadmin.core.units.models import Unit
+from unionadmin.plugins import applies
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +87,8 @@ class CardTemplate:
     static: str = ""
     #: Who supplied it ("core" or the plugin's name), for messages.
     source: str = "core"
+    #: The units it is offered for, a function of a Unit (None: every unit).
+    applies_to: Callable[[Unit], Any] | None = None
 
     @cached_property
     def compiled(self) -> jinja2.Template:
@@ -116,6 +126,8 @@ class CardTemplate:
             raise TemplateError(self.name, "no HTML")
         if not isinstance(self.css, str) or not isinstance(self.static or "", str):
             raise TemplateError(self.name, "CSS and static HTML must be text")
+        if self.applies_to is not None and not callable(self.applies_to):
+            raise TemplateError(self.name, "applies_to must be a function of a unit")
         missing = [k for k in _REQUIRED_LAYOUT if k not in self.layout]
         if missing:
             raise TemplateError(self.name, f"layout lacks {', '.join(missing)}")
@@ -188,7 +200,7 @@ def _from_plugin(item: Any, plugin: str) -> CardTemplate:
     return CardTemplate(name=str(item["name"]), label=item.get("label") or item["name"],
                         html=item.get("html") or "", css=item.get("css") or "",
                         layout=dict(item.get("layout") or {}), static=item.get("static") or "",
-                        source=plugin)
+                        source=plugin, applies_to=item.get("applies_to"))
 
 
 def _collect() -> tuple[dict[str, CardTemplate], dict[str, str]]:
@@ -242,8 +254,21 @@ def get(name: str | None) -> CardTemplate:
     raise TemplateError(name, problem.split(": ", 1)[-1] if problem else "not installed")
 
 
-def choices() -> list[tuple[str, str]]:
-    return [(t.name, str(t.label)) for t in registry().values()]
+def choices(unit: Unit | None = None) -> list[tuple[str, str]]:
+    """(name, label) of the templates offered for `unit`, or without one, to the current actor
+    (for its own unit or a unit of its scope: plugins/applies.py)."""
+    return [(t.name, str(t.label)) for t in registry().values()
+            if (applies.applies(t.applies_to, unit) if unit is not None else applies.offered(t.applies_to))]
+
+
+def check_offered(template: CardTemplate, unit: Unit) -> CardTemplate:
+    """`template` if it is offered for `unit`; a field error on card_template otherwise (choosing
+    it for the unit, or printing the unit's cards with it)."""
+    if not applies.applies(template.applies_to, unit):
+        raise ValidationError.single("card_template", _(
+            "The card template “%(template)s” is not offered for the unit %(unit)s.",
+            template=str(template.label), unit=unit.name))
+    return template
 
 
 def effective_name(unit: Unit) -> str:
@@ -259,4 +284,6 @@ def effective_name(unit: Unit) -> str:
 
 
 def effective(unit: Unit) -> CardTemplate:
-    return get(effective_name(unit))
+    """The template the unit's cards are printed with (refused where it does not apply, as when
+    a unit that chose a province's template has moved out of the province)."""
+    return check_offered(get(effective_name(unit)), unit)

@@ -46,6 +46,13 @@ def verify(token: str):
     return response
 
 
+def _error_text(exc: Exception) -> str:
+    """A service's or a template's error as one line (a field error gives its messages)."""
+    if isinstance(exc, ValidationError):
+        return " ".join(m for messages in exc.errors.values() for m in messages)
+    return str(getattr(exc, "message", None) or exc)
+
+
 def register_verify(app: Flask, appbuilder) -> None:
     """Add the public page with its own rate limit (UNIONADMIN_VERIFY_RATE_LIMIT)."""
     limit = app.config.get("UNIONADMIN_VERIFY_RATE_LIMIT", "60 per minute")
@@ -72,7 +79,7 @@ class CardView(BaseView):
         except NotFound:
             abort(404)
         except (card_templates.TemplateError, ServiceError) as exc:
-            flash(str(getattr(exc, "message", None) or exc), "danger")
+            flash(_error_text(exc), "danger")
             return redirect(url_for("MemberView.show", pk=pk))
         return pdf_response(pdf, f"the-doan-vien-{pk}.pdf")
 
@@ -125,8 +132,7 @@ class CardView(BaseView):
             except NotFound:
                 flash(_("This unit does not exist or is outside your scope."), "danger")
             except ServiceError as exc:
-                flash(str(exc.message if not isinstance(exc, ValidationError)
-                          else next(iter(exc.errors.values()))[0]), "danger")
+                flash(_error_text(exc), "danger")
             else:
                 flash(_("Card template saved."), "success")
             return redirect(url_for("CardView.templates"))
@@ -140,10 +146,7 @@ def print_response(member_ids: list[int]):
         pdf, count = printing.print_members(member_ids)
     except NotFound:
         abort(404)
-    except card_templates.TemplateError as exc:
-        flash(str(exc), "danger")
-        return redirect(url_for("MemberView.list"))
-    except ServiceError as exc:
-        flash(str(exc.message), "danger")
+    except (card_templates.TemplateError, ServiceError) as exc:
+        flash(_error_text(exc), "danger")
         return redirect(url_for("MemberView.list"))
     return pdf_response(pdf, f"the-doan-vien-{count}.pdf")

@@ -24,8 +24,8 @@ class ReportApi(BaseApi):
     @expose("/", methods=["GET"])
     @protect()
     def list_reports(self):
-        """The reports this installation offers (core and plugins)."""
-        return self.response(200, result=[describe(r) for r in registry.all_reports().values()])
+        """The reports offered to the caller (core, and plugins' where they apply)."""
+        return self.response(200, result=[describe(r) for r in registry.offered_reports()])
 
     @expose("/<name>", methods=["GET"])
     @protect()

@@ -9,12 +9,13 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from unionadmin.core.actor import acting_as, actor_for_user
 from unionadmin.core.db import session
 from unionadmin.core.errors import NotFound, ServiceError, ValidationError
-from unionadmin.core.reports.registry import FORMATS, produce
+from unionadmin.core.reports.registry import FORMATS, offered_reports, produce
 from unionadmin.core.scope import unit_clause
 from unionadmin.core.units.models import Unit
 
@@ -48,7 +49,11 @@ def report(name: str, unit_code: str, fmt: str, date_from: str | None, date_to: 
             try:
                 out = produce(name, raw, fmt)
             except NotFound:
-                raise click.ClickException(f"No report named '{name}'.") from None
+                # Unknown, not offered to this account, or not covering this unit: one answer.
+                offered = ", ".join(r.name for r in offered_reports())
+                raise click.ClickException(_("No report “%(name)s” for the unit %(unit)s. Reports "
+                                             "offered to this account: %(reports)s.", name=name,
+                                             unit=unit_code, reports=offered)) from None
             except ValidationError as exc:
                 raise click.ClickException("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())) \
                     from None

@@ -4,10 +4,15 @@ A report declares a name, a title (an English msgid, shown in Vietnamese), the p
 and a `run(params)` function returning columns and rows (and totals). The framework parses the
 parameters, applies the scope (a unit outside the caller's subtree is NotFound, exactly like a
 missing one) and gives every report the menu page, the API, the CLI and the export formats.
+
+A plugin's report may be limited to part of the tree (`applies_to`, plugins/applies.py): it is
+listed only for actors it is offered to (`offered_reports`), and for any other actor, or for a
+unit where it does not apply, it answers exactly like a report that does not exist (NotFound).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,6 +28,9 @@ from unionadmin.core.db import session, today
 from unionadmin.core.errors import NotFound, ValidationError
 from unionadmin.core.scope import get_unit
 from unionadmin.core.units.models import Unit
+from unionadmin.plugins import applies
+
+log = logging.getLogger(__name__)
 
 #: Parameters the framework knows how to parse (a report names the ones it takes).
 PARAM_LABELS: dict[str, Any] = {
@@ -77,6 +85,8 @@ class Report:
     plugin: str | None = None
     #: Columns a list report lets the user choose: name -> label.
     column_choices: dict[str, Any] | None = None
+    #: The units it is offered for, a function of a Unit (None: every unit; plugins/applies.py).
+    applies_to: Callable[[Unit], Any] | None = None
 
 
 def _core_reports() -> list[Report]:
@@ -86,7 +96,8 @@ def _core_reports() -> list[Report]:
 
 
 def _from_plugin(item: Any, plugin: str | None) -> Report:
-    """A plugin's report: a Report, or a mapping with name, label/title, params and run."""
+    """A plugin's report: a Report, or a mapping with name, label/title, params, run and
+    optionally applies_to."""
     if isinstance(item, Report):
         return item
     params = tuple(item.get("params") or ("unit_id",))
@@ -94,7 +105,8 @@ def _from_plugin(item: Any, plugin: str | None) -> Report:
         params = ("unit_id", *params)
     return Report(name=item["name"], title=item.get("title") or item.get("label") or item["name"],
                   run=item["run"], params=params, description=item.get("description", ""),
-                  kind=item.get("kind", "aggregate"), plugin=plugin)
+                  kind=item.get("kind", "aggregate"), plugin=plugin,
+                  applies_to=item.get("applies_to"))
 
 
 def all_reports() -> dict[str, Report]:
@@ -107,14 +119,26 @@ def all_reports() -> dict[str, Report]:
     for impl in pm.hook.register_reports.get_hookimpls():
         for item in impl.function() or []:
             report = _from_plugin(item, impl.plugin_name)
+            if report.applies_to is not None and not callable(report.applies_to):
+                # Offered nowhere rather than everywhere: the plugin meant to limit it.
+                log.error("Report '%s' of plugin %s: applies_to is not a function of a unit; "
+                          "the report is left out", report.name, impl.plugin_name)
+                continue
             reports.setdefault(report.name, report)  # a plugin never replaces a core report
     current_app.extensions["unionadmin.reports"] = reports
     return reports
 
 
+def offered_reports() -> list[Report]:
+    """The reports offered to the current actor: what the menu page, the API list and the CLI
+    show (a plugin's `applies_to` leaves its report out for actors it does not concern)."""
+    return [r for r in all_reports().values() if applies.offered(r.applies_to)]
+
+
 def get_report(name: str) -> Report:
+    """The report called `name` if it is offered to the current actor; NotFound otherwise."""
     report = all_reports().get(name)
-    if report is None:
+    if report is None or not applies.offered(report.applies_to):
         raise NotFound()
     return report
 
@@ -155,15 +179,22 @@ def default_unit() -> Unit:
 
 
 def parse_params(report: Report, raw: Mapping[str, Any], paged: bool = True) -> Params:
-    """Raw query or CLI values -> Params; a unit outside the scope is NotFound."""
+    """Raw query or CLI values -> Params; a unit outside the scope, or one the report does not
+    apply to, is NotFound."""
     unit_raw = raw.get("unit_id")
     if unit_raw in (None, ""):
         unit = default_unit()
+        if not applies.applies(report.applies_to, unit):
+            # The caller did not choose a unit: ask for one instead of pretending nothing exists.
+            raise ValidationError.single("unit_id", _("This report does not cover your unit: "
+                                                      "choose a unit it covers."))
     else:
         try:
             unit = get_unit(int(unit_raw))
         except (TypeError, ValueError):
             raise NotFound() from None
+        if not applies.applies(report.applies_to, unit):
+            raise NotFound()
     day = today()
     date_to = parse_date(raw.get("date_to"), "date_to") or day
     date_from = parse_date(raw.get("date_from"), "date_from") or date(date_to.year, 1, 1)

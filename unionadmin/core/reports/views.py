@@ -29,7 +29,7 @@ class ReportView(BaseView):
     @has_access
     @permission_name("list")
     def index(self):
-        return self.render_template("reports/index.html", reports=registry.all_reports().values())
+        return self.render_template("reports/index.html", reports=registry.offered_reports())
 
     @expose("/<name>/")
     @has_access

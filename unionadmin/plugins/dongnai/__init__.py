@@ -7,8 +7,9 @@ the province whose code is the setting ``DONGNAI_PROVINCE_CODE`` (default ``DNA`
 * a member field ``industrial_zone`` (one of the province's industrial zones) with a check:
   only members of the province may have one, and members under the industrial-zones union
   (``DONGNAI_KCN_UNION_CODE``, default ``KCN``) must have one;
-* a provincial card template;
-* a report of weekly entry progress by upper-level union.
+* a provincial card template, offered only for units of the province;
+* a report of weekly entry progress by upper-level union, offered only for units of the province
+  (both through ``applies_to``: elsewhere they do not exist).
 
 It reads and writes nothing except through the core's services and scoped report helpers.
 """
@@ -17,9 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from unionadmin import hookimpl
 from unionadmin.core.db import session
@@ -56,8 +58,23 @@ def _chain(unit_id: Any) -> list[Unit]:
     return units.ancestors(unit) + [unit] if unit is not None else []
 
 
-def in_province(unit_id: Any) -> bool:
-    return any(u.code == province_code() for u in _chain(unit_id))
+def _province_path() -> str | None:
+    """The province's path, looked up once per request: `applies_to` is asked for many units."""
+    code = province_code()
+    cached = g.get("_dongnai_province")
+    if cached is None or cached[0] != code:
+        cached = (code, session().scalar(select(Unit.path).where(Unit.code == code)))
+        g._dongnai_province = cached
+    return cached[1]
+
+
+def in_province(unit: Unit | Any) -> bool:
+    """Whether a unit (or a unit id) lies in the province: the `applies_to` of the card template
+    and the report."""
+    if not isinstance(unit, Unit):
+        unit = session().get(Unit, unit) if isinstance(unit, int) else None
+    path = _province_path()
+    return unit is not None and path is not None and unit.path.startswith(path)
 
 
 # -- hooks --------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from unionadmin.core.cards.templates import TEMPLATE_DIR
+from unionadmin.plugins.dongnai import in_province
 
 BAND = ('<div id="card-band"><p class="union">LIÊN ĐOÀN LAO ĐỘNG TỈNH ĐỒNG NAI<br/>'
         '<span class="title">{{ _("MEMBER CARD") }}</span></p></div>')
@@ -17,6 +18,7 @@ def template() -> dict[str, Any]:
     static = read("default_static.html").split("\n", 1)
     return {
         "name": "dongnai", "label": _l("Đồng Nai provincial card"),
+        "applies_to": in_province,  # offered, chosen and printed only inside the province
         "html": read("default.html"),
         "css": read("default.css") + "\n#card-band { background-color: #0b5d1e; }\n",
         "static": BAND + "\n" + (static[1] if len(static) > 1 else ""),
