@@ -59,6 +59,25 @@ def recount() -> None:
     click.echo("Member tallies recounted.")
 
 
+@click.group("jobs", help="Background jobs (imports).")
+def jobs_group() -> None:
+    pass
+
+
+@jobs_group.command("purge")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Keep jobs younger than this (default: UNIONADMIN_JOB_RETENTION_DAYS, 90).")
+@with_appcontext
+def purge_jobs(days: int | None) -> None:
+    """Delete finished jobs older than DAYS with their files and rejected rows (for cron)."""
+    from datetime import timedelta
+
+    from unionadmin.core import jobs
+
+    days = days if days is not None else int(current_app.config.get("UNIONADMIN_JOB_RETENTION_DAYS", 90))
+    click.echo(f"Deleted {jobs.purge(timedelta(days=days))} finished jobs older than {days} days.")
+
+
 @click.command("demo")
 @click.option("--members", default=3000, show_default=True, help="Number of demo members.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed.")
@@ -110,7 +129,7 @@ class UnionAdminGroup(FlaskGroup):
         super().__init__(create_app=_create_app, add_version_option=True,
                          load_dotenv=False, **kwargs)
         self._loaded_plugin_commands = True  # our own `db`, not Flask-Migrate's entry point
-        for command in (db_group, demo, plugins, bootstrap, fab, report_command):
+        for command in (db_group, jobs_group, demo, plugins, bootstrap, fab, report_command):
             self.add_command(command)
         from unionadmin.core.imports.cli import import_members  # noqa: I001 - issue #8
 

@@ -196,6 +196,16 @@ def start(job: Job) -> Job:
     return job
 
 
+def purge(older_than: timedelta) -> int:
+    """Delete finished jobs (done or failed) older than `older_than`, with their uploaded files
+    and rejected rows (which cascade); jobs still queued or running are kept. Returns how many."""
+    cutoff = utcnow() - older_than
+    result = session().execute(
+        Job.__table__.delete().where(Job.status.in_(("done", "failed")), Job.created_at < cutoff))
+    session().commit()
+    return result.rowcount or 0
+
+
 def resume(job: Job) -> Job:
     """Start an interrupted (stale) or failed job again; a live one is left alone."""
     if job.status in ("running", "queued") and not job.stale:
