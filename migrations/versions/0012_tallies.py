@@ -2,6 +2,7 @@
 
 - `unit_status_tally` and `unit_entry_tally` (see unionadmin/core/members/tallies.py): counts
   by unit and status, and entries by unit and day, for `progress` and the dashboard.
+- PostgreSQL: a covering partial index for the scope's look-up of incoming transfers.
 - `membership_period` gets indexes on its start and end dates (the flows of `changes`) and the
   member's gender, ethnicity, party membership and date of birth,
   so that `changes` computes the make-up of those at the end without joining a million members.
@@ -186,6 +187,9 @@ def upgrade():
         op.execute(f'CREATE INDEX ixm_period_unit_cover ON {PERIOD_COVER}')
         op.execute('CREATE INDEX IF NOT EXISTS ixm_period_transfer_starts ON membership_period '
                    "(start_date) WHERE start_kind IN ('transferred_in', 'moved')")
+        # The scope's look-up of incoming transfers (scope.member_clause) on the index alone.
+        op.execute('CREATE INDEX IF NOT EXISTS ixm_member_transfer_cover ON member '
+                   "(transfer_to_unit_id, unit_id, id) WHERE status = 'transfer_pending'")
     else:
         for statement in SQLITE_TRIGGERS:
             op.execute(statement)
@@ -199,6 +203,7 @@ def downgrade():
     if bind.dialect.name == 'postgresql':
         op.execute(PG_DROP)
         op.execute('DROP INDEX IF EXISTS ixm_period_transfer_starts')
+        op.execute('DROP INDEX IF EXISTS ixm_member_transfer_cover')
         op.execute('DROP INDEX IF EXISTS ixm_period_unit_cover')
         op.execute(f'CREATE INDEX ixm_period_unit_cover ON {PERIOD_COVER_OLD}')
     else:
