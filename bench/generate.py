@@ -363,7 +363,9 @@ class People:
             yield "membership_period", {
                 "id": next(self.ids["membership_period"]), "member_id": mid, "unit_id": unit.id,
                 "start_date": joined, "start_kind": "registered" if joined < entered else "admitted",
-                "end_date": events[-1][2] if ended else None, "end_kind": status if ended else None}
+                "end_date": events[-1][2] if ended else None, "end_kind": status if ended else None,
+                # The member's profile, as the triggers copy it (they are off during the load).
+                **{k: row[k] for k in ("gender", "ethnicity", "party_member", "date_of_birth")}}
         decided = events[1] if len(events) > 1 else None
         yield "member_approval", {
             "id": next(self.ids["member_approval"]), "member_id": mid, "round": 1, "position": 0,
@@ -598,7 +600,7 @@ def recount(url: str) -> None:
 
     engine = create_engine(url)
     with engine.begin() as conn:
-        rebuild(conn)
+        rebuild(conn, profiles=False)  # the period rows carry their member's profile already
     engine.dispose()
 
 

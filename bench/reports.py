@@ -141,12 +141,11 @@ def main() -> None:
     url = args.db or os.environ.get("BENCH_DATABASE_URL") or "sqlite:////tmp/ua_bench.db"
     app = make_app(url)
     from unionadmin.core.actor import SYSTEM, acting_as
+    from unionadmin.core.home import dashboard
     from unionadmin.core.members.models import Member
     from unionadmin.core.reports import changes, progress
     from unionadmin.core.setup import upgrade_database
     from unionadmin.core.units.models import Unit
-
-    from unionadmin.core.home import dashboard
 
     code = args.code or f"BENCH{args.members}"
     with app.test_request_context(), acting_as(SYSTEM):

@@ -53,9 +53,10 @@ def entry_day_sql(dialect: str, column: str = "created_at") -> str:
     return f"date({column}, '+{VN_OFFSET_HOURS} hours')"
 
 
-def rebuild(connection=None) -> None:
-    """Recount both tables from `member` and copy every member's profile onto its periods (after a
-    load that bypassed the triggers)."""
+def rebuild(connection=None, profiles: bool = True) -> None:
+    """Recount both tables from `member` and (unless `profiles` is False, for a loader that wrote
+    them itself) copy every member's profile onto its periods, after a load that bypassed the
+    triggers."""
     conn = connection if connection is not None else session().connection()
     day = entry_day_sql(conn.dialect.name)
     conn.execute(text("DELETE FROM unit_status_tally"))
@@ -65,6 +66,8 @@ def rebuild(connection=None) -> None:
     conn.execute(text(f"INSERT INTO unit_entry_tally (unit_id, day, n) "
                       f"SELECT unit_id, {day}, count(*) FROM member WHERE status <> 'rejected' "
                       f"GROUP BY unit_id, {day}"))
+    if not profiles:
+        return
     conn.execute(text("UPDATE membership_period SET gender = m.gender, ethnicity = m.ethnicity, "
                       "party_member = m.party_member, date_of_birth = m.date_of_birth FROM member m "
                       "WHERE m.id = membership_period.member_id"))
