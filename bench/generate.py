@@ -497,7 +497,7 @@ def _defaults(table: str) -> dict[str, Any]:
 
 
 #: Settings of the README's "Performance" section that a database can carry (the rest is the server's).
-PG_SETTINGS = {"work_mem": "16MB", "random_page_cost": "1.1", "effective_cache_size": "16GB"}
+PG_SETTINGS = {"work_mem": "16MB", "random_page_cost": "1.1", "effective_cache_size": "16GB", "jit": "off"}
 
 
 def create_database(url: str) -> None:

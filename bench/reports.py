@@ -135,6 +135,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--db", help="database URL (default: BENCH_DATABASE_URL or /tmp/ua_bench.db)")
+    parser.add_argument("--name", help="result file name (default reports_province with --code)")
     parser.add_argument("--code", help="measure this existing unit (e.g. BP of bench/generate.py) "
                                        "and its largest child, instead of generating a province")
     args = parser.parse_args()
@@ -188,7 +189,7 @@ def main() -> None:
             "load_average": [round(x, 2) for x in os.getloadavg()],
             "cpus": os.cpu_count(),
         }
-    out = HERE / "results" / ("reports_province.json" if args.code else "reports.json")
+    out = HERE / "results" / f"{args.name or ('reports_province' if args.code else 'reports')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

@@ -2,6 +2,7 @@
 
 - `unit_status_tally` and `unit_entry_tally` (see unionadmin/core/members/tallies.py): counts
   by unit and status, and entries by unit and day, for `progress` and the dashboard.
+- member (unit_id, search_name): name search within a small scope (members/search.py).
 - PostgreSQL: a covering partial index for the scope's look-up of incoming transfers.
 - `membership_period` gets indexes on its start and end dates (the flows of `changes`) and the
   member's gender, ethnicity, party membership and date of birth,
@@ -173,6 +174,7 @@ def upgrade():
         sa.PrimaryKeyConstraint('unit_id', 'day', name='pk_unit_entry_tally'),
     )
     op.create_index('ix_unit_entry_tally_day', 'unit_entry_tally', ['day', 'unit_id', 'n'])
+    op.create_index('ix_member_unit_search', 'member', ['unit_id', 'search_name'])
     op.create_index('ix_period_start', 'membership_period', ['start_date', 'unit_id', 'start_kind'])
     op.create_index('ix_period_end', 'membership_period', ['end_date', 'unit_id', 'end_kind'])
     with op.batch_alter_table('membership_period') as batch:
@@ -212,6 +214,7 @@ def downgrade():
     with op.batch_alter_table('membership_period') as batch:
         for column in PROFILE:
             batch.drop_column(column)
+    op.drop_index('ix_member_unit_search', table_name='member')
     op.drop_index('ix_period_end', table_name='membership_period')
     op.drop_index('ix_period_start', table_name='membership_period')
     op.drop_index('ix_unit_entry_tally_day', table_name='unit_entry_tally')

@@ -85,6 +85,8 @@ class Member(Model):
     __tablename__ = "member"
     __table_args__ = (
         Index("ix_member_unit_sort", "unit_id", "sort_key", "id"),
+        # Name search in a small scope: the scope's names on the index alone (members/search.py).
+        Index("ix_member_unit_search", "unit_id", "search_name"),
         Index("ix_member_sort", "sort_key", "id"),
         Index("ix_member_status_unit", "status", "unit_id"),
         # Counts per unit and status (progress, dashboard) read from the index alone.
