@@ -8,15 +8,16 @@ import os
 import zipfile
 
 import pytest
-from conftest import api_headers, build_app, cccd, csrf_token, make_user, web_login
+from conftest import ADMIN_PASSWORD, api_headers, build_app, cccd, csrf_token, make_user, web_login
 from openpyxl import Workbook, load_workbook
+from plugin_fixtures import plugin_app  # noqa: F401 - the fixture
 from sqlalchemy import func, select
 
 from unionadmin.core import jobs
-from unionadmin.core.actor import acting_as, actor_for_user
+from unionadmin.core.actor import SYSTEM, acting_as, actor_for_user
 from unionadmin.core.audit import AuditLog
 from unionadmin.core.imports import excel, services
-from unionadmin.core.members.models import Member, MemberEvent
+from unionadmin.core.members.models import Member, MemberApproval, MemberEvent
 
 HEADERS = ["Họ và tên *", "Ngày sinh *", "Giới tính *", "Số CCCD *", "Ngày vào Công đoàn *",
            "Dân tộc", "Đảng viên", "Số điện thoại", "Mã đơn vị"]
@@ -203,6 +204,19 @@ def test_same_file_twice_creates_nothing_the_second_time(client, officer_h, tree
     assert len(members_in(tree["G1"])) == 5
 
 
+def test_number_held_as_someone_elses_old_number_is_reported_like_the_form(client, officer_h, tree):
+    from conftest import member_data
+
+    from unionadmin.core.members import services as members
+
+    old = cccd()
+    with acting_as(SYSTEM):
+        holder = members.create(member_data(tree["G1"], old_id_number=old))
+    body = upload(client, officer_h, xlsx([row(number=old)]), tree["G1"].id).json
+    assert body["created"] == 0 and body["duplicates"] == 0 and body["error_rows"] == 1, body
+    assert body["errors"][0]["field"] == "Số CCCD" and f"#{holder.id}" in body["errors"][0]["message"]
+
+
 def test_member_registered_outside_scope_is_an_error_not_a_duplicate(client, officer_h, tree):
     other = create_member(tree["G3"])
     body = upload(client, officer_h, xlsx([row(number=other.citizen_id)]), tree["G1"].id).json
@@ -237,6 +251,33 @@ def test_resume_after_a_crash_between_batches(app, client, officer, officer_h, t
     events = session().scalar(select(func.count()).select_from(MemberEvent).where(
         MemberEvent.member_id.in_([m.id for m in created]), MemberEvent.kind == "created"))
     assert events == 10
+
+
+def test_read_ahead_thread_passes_items_and_errors_and_stops(system):
+    """The reader thread of PostgreSQL imports: items in order, its error raised in the job, and
+    leaving early stops it."""
+    import threading
+
+    from unionadmin.core.actor import current_actor
+
+    def failing():
+        yield 1
+        yield current_actor().username  # the job's actor in the thread
+        raise RuntimeError("broken row")
+
+    with pytest.raises(RuntimeError, match="broken row"), services._read_ahead(failing, 0) as items:
+        assert [next(items), next(items)] == [1, current_actor().username]
+        next(items)
+
+    def endless():
+        n = 0
+        while True:
+            n += 1
+            yield n
+
+    with services._read_ahead(endless, 0) as items:
+        assert next(items) == 1
+    assert not [t for t in threading.enumerate() if t.name == "import-0-reader"]
 
 
 def test_interrupted_job_is_taken_over_only_when_stale(app, officer, tree, ctx):
@@ -460,6 +501,7 @@ def test_export_reimports_as_the_same_members(client, officer_h, tree, ctx):
     assert load_workbook(io.BytesIO(resp.data)).worksheets[0].max_row == 4
     ids = [m.id for u in (tree["G1"], tree["D1"]) for m in members_in(u)]
     session().execute(MemberEvent.__table__.delete().where(MemberEvent.member_id.in_(ids)))
+    session().execute(MemberApproval.__table__.delete().where(MemberApproval.member_id.in_(ids)))
     session().execute(Member.__table__.delete().where(Member.id.in_(ids)))
     session().commit()
     body = upload(client, officer_h, resp.data, tree["G1"].id).json
@@ -532,3 +574,50 @@ def test_header_found_below_blank_rows_in_a_long_file(client, officer_h, tree):
     resp = upload(client, officer_h, out.getvalue(), tree["G1"].id)
     assert resp.status_code == 200 and resp.json["created"] == 40, resp.json
     assert len(members_in(tree["G1"])) >= 40
+
+
+# -- plugins: the same fields, checks, approval steps and events as the form --------------------
+
+
+def test_import_applies_plugin_fields_checks_and_approval_steps(plugin_app, tree):  # noqa: F811
+    import ua_sample_plugin
+
+    from unionadmin.core.db import session
+    from unionadmin.core.members import services as members
+
+    papp = plugin_app("ua_sample_plugin", UNIONADMIN_JOBS="inline")
+    client = papp.test_client()
+    headers = api_headers(client, "admin", ADMIN_PASSWORD)
+    rows = [row() + ["M", None],                        # 2 ok
+            row(name="Cấm Văn Tên") + ["M", None],      # 3 refused by validate_member
+            row() + ["XL", None],                       # 4 XL needs a badge number
+            row() + ["XXL", None],                      # 5 not a choice
+            row() + [None, 7]]                          # 6 ok
+    body = upload(client, headers, xlsx(rows, HEADERS + ["Shirt size", "Badge number"]),
+                  tree["G1"].id, query="?_l_=en").json
+    assert body["created"] == 2 and body["error_rows"] == 3, body
+    assert {(e["row"], e["field"]) for e in body["errors"]} == {
+        (3, "Họ và tên"), (4, "Badge number"), (5, "Shirt size")}
+    with papp.test_request_context(), acting_as(SYSTEM):
+        created = list(session().scalars(select(Member).where(Member.unit_id == tree["G1"].id)
+                                         .order_by(Member.id.desc()).limit(2)))
+        assert [m.extra for m in created] == [{"badge_no": 7}, {"shirt_size": "M"}]
+        assert [[s.step for s in members.approval_steps(m)] for m in created] == \
+            [[members.CORE_STEP, "sample_check"]] * 2
+        assert all(("created", m.id) in ua_sample_plugin.EVENTS for m in created)
+
+
+def test_import_gives_members_what_the_form_gives(client, officer_h, tree, ctx):
+    from unionadmin.core.db import session
+    from unionadmin.core.members import services as members
+
+    body = upload(client, officer_h, xlsx([row(name="Đỗ  Thị Ánh", gender="Nữ")]), tree["G1"].id).json
+    assert body["created"] == 1, body
+    member = members_in(tree["G1"])[-1]
+    assert (member.full_name, member.search_name, member.status) == ("Đỗ Thị Ánh", "do thi anh", "pending")
+    assert member.sort_key == members.Member(full_name="Đỗ Thị Ánh").sort_key
+    steps = members.approval_steps(member)
+    assert [(s.step, s.round, s.position, s.decision) for s in steps] == [(members.CORE_STEP, 1, 0, None)]
+    assert steps[0].submitted_at is not None
+    assert [e.kind for e in members.events_of(member)] == ["created"]
+    session().rollback()

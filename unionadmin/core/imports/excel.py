@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -283,16 +283,29 @@ def count_rows(archive: zipfile.ZipFile, sheet_path: str) -> int:
     """Rows in a worksheet, counted on the compressed stream without parsing the XML (this
     also checks every byte against its CRC: a damaged file is refused before any write)."""
     count, tail = 0, b""
+    rows = None
     try:
         with archive.open(sheet_path.lstrip("/")) as stream:
             while chunk := stream.read(1 << 20):
                 block = tail + chunk
-                count += len(re.findall(rb"<(?:\w+:)?row[ >]", block))
+                if rows is None:  # bytes.count is several times faster than a regex
+                    opening = _SHEET_DATA.search(block)
+                    prefix = opening.group(1) or b"" if opening else None
+                    rows = _row_counter(prefix)
+                count += rows(block)
                 tail = block[-16:]
-                count -= len(re.findall(rb"<(?:\w+:)?row[ >]", tail))
+                count -= rows(tail)
     except (zipfile.BadZipFile, KeyError, OSError, EOFError):
         raise BadFile(_("The file is damaged and cannot be read. Save it again from Excel.")) from None
     return count
+
+
+def _row_counter(prefix: bytes | None) -> Callable[[bytes], int]:
+    """Counts the row elements of a block of sheet XML whose elements have this prefix."""
+    if prefix is None:  # sheetData not seen yet (a huge header?): any prefix
+        return lambda block: len(re.findall(rb"<(?:\w+:)?row[ >]", block))
+    spaced, closed = b"<" + prefix + b"row ", b"<" + prefix + b"row>"
+    return lambda block: block.count(spaced) + block.count(closed)
 
 
 def open_sheet(data: bytes):
@@ -371,7 +384,10 @@ def head_rows(data: bytes, archive: zipfile.ZipFile, sheet_path: str,
 
 
 def is_blank(values: tuple[Any, ...]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+    for value in values:  # a loop, not all(): a data row answers at its first cell
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return False
+    return True
 
 
 def match_headers(row: tuple[Any, ...], columns: list[Column]) -> dict[int, Column]:

@@ -7,14 +7,14 @@ writes members on its own.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import JSON, func, literal, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
@@ -80,39 +80,125 @@ def _check_duplicates(data: dict[str, Any], errors: FieldErrors, member_id: int 
     )
     if member_id is not None:
         query = query.where(Member.id != member_id)
-    holder = session().execute(query.limit(1)).first()
-    if holder is None:
+    row = session().execute(query.limit(1)).first()
+    if row is None:
         return
+    visible = session().scalar(select(Unit.id).where(Unit.id == row.unit_id,
+                                                     unit_id_clause(Unit.id)))
+    errors.add(*duplicate_error(data, Holder(*row, visible=visible is not None)))
+
+
+class Holder(NamedTuple):
+    """A live member holding an identity number, and whether the actor sees its unit."""
+
+    id: int
+    unit_id: int
+    citizen_id: str
+    old_id_number: str | None
+    visible: bool
+
+
+def duplicate_error(data: dict[str, Any], holder: Holder) -> tuple[str, str]:
+    """The field and message of the one-live-member-per-number rule for `data`, whose number
+    `holder` holds."""
     # The field whose number is taken (a citizen ID may match another member's old number).
     field = "citizen_id" if data.get("citizen_id") in (holder.citizen_id, holder.old_id_number) \
         else "old_id_number"
-    visible = session().scalar(select(Unit.id).where(Unit.id == holder.unit_id,
-                                                     unit_id_clause(Unit.id)))
-    if visible:
-        errors.add(field, _("This ID number is already registered to member #%(id)s.",
-                            id=holder.id))
-    else:
-        # Outside the actor's scope: say neither who nor where.
-        errors.add(field, _("This person is registered in another unit. Ask that unit "
-                            "to transfer the member instead of entering them again."))
+    if holder.visible:
+        return field, _("This ID number is already registered to member #%(id)s.", id=holder.id)
+    # Outside the actor's scope: say neither who nor where.
+    return field, _("This person is registered in another unit. Ask that unit "
+                    "to transfer the member instead of entering them again.")
+
+
+#: Identity numbers per query of `registered_holders`.
+HOLDERS_CHUNK = 5000
+
+
+def registered_holders(numbers: Collection[str]) -> dict[str, Holder]:
+    """The duplicate rule's query for many new members at once (an import batch): the live
+    members holding any of `numbers`, by number (as a citizen ID before as an old number),
+    with one more query for which of their units the actor sees. Pair with `duplicate_error`."""
+    db = session()
+    columns = (Member.id, Member.unit_id, Member.citizen_id, Member.old_id_number)
+    live = Member.status.not_in(CLOSED_STATUSES)
+    postgres = db.get_bind().dialect.name == "postgresql"
+    rows: list[Any] = []
+    ordered = sorted(numbers)
+    for start in range(0, len(ordered), HOLDERS_CHUNK):
+        chunk = ordered[start:start + HOLDERS_CHUNK]
+        for column in (Member.citizen_id, Member.old_id_number):  # each has its own index
+            if postgres:
+                # One JSON parameter (thousands of parameters, or an array, cost more to send than
+                # the query takes), joined rather than `= ANY(...)`: the plan PostgreSQL caches for
+                # this statement (psycopg prepares it) stays index lookups even when it was made
+                # while the table was small and not yet analysed (with ANY it became a scan
+                # comparing each row with each number: seconds per batch).
+                given = func.json_array_elements_text(literal(chunk, JSON))
+                number = given.table_valued("number").render_derived()
+                query = select(*columns).join(number, column == number.c.number)
+            else:
+                query = select(*columns).where(column.in_(chunk))
+            rows += db.execute(query.where(live)).all()
+    unit_ids = {row.unit_id for row in rows}
+    visible = set(db.scalars(select(Unit.id).where(Unit.id.in_(unit_ids), unit_id_clause(Unit.id)))) \
+        if unit_ids else set()
+    found: dict[str, Holder] = {}
+    for row in rows:
+        if row.citizen_id in numbers:
+            found[row.citizen_id] = Holder(*row, visible=row.unit_id in visible)
+    for row in rows:
+        if row.old_id_number and row.old_id_number in numbers:
+            found.setdefault(row.old_id_number, Holder(*row, visible=row.unit_id in visible))
+    return found
+
+
+class _Plugged(NamedTuple):
+    """The app's plugin fields and `validate_member` hook (None if no plugin implements it)."""
+
+    fields: list[extra_fields.ExtraField]
+    hook: Any
+
+
+def _plugged() -> _Plugged:
+    hook = get_pm().hook.validate_member
+    # Calling a hook nobody implements costs as much as a member's own checks.
+    return _Plugged(extra_fields.member_fields(), hook if hook.get_hookimpls() else None)
 
 
 def _validate(data: dict[str, Any], member_id: int | None, given_extra: dict[str, Any] | None = None,
-              stored_extra: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict | None]:
+              stored_extra: dict[str, Any] | None = None, *, duplicates: bool = True,
+              plugged: _Plugged | None = None) -> tuple[dict[str, Any], dict | None]:
     """Core checks, the plugin fields' checks, then plugin checks, all errors at once.
     Returns the cleaned core values and the member's new `extra`."""
+    plugged = plugged or _plugged()
     errors = FieldErrors()
-    extra = extra_fields.clean(given_extra or {}, stored_extra, errors)
+    extra = extra_fields.clean(given_extra or {}, stored_extra, errors, plugged.fields)
     try:
         data = validation.clean(data)
     except ValidationError as exc:
         raise ValidationError({**errors.errors, **exc.errors}) from None
-    _check_duplicates(data, errors, member_id)
-    # Plugins see the plugin fields both flat (like the API) and under "extra".
-    get_pm().hook.validate_member(member={**(extra or {}), **data, "id": member_id,
-                                          "extra": dict(extra or {})}, errors=errors)
+    if duplicates:
+        _check_duplicates(data, errors, member_id)
+    if plugged.hook is not None:
+        # Plugins see the plugin fields both flat (like the API) and under "extra".
+        plugged.hook(member={**(extra or {}), **data, "id": member_id, "extra": dict(extra or {})},
+                     errors=errors)
     errors.raise_if_any()
     return data, extra
+
+
+def batch_checks() -> Callable[[dict[str, Any], dict[str, Any] | None], tuple[dict[str, Any], dict | None]]:
+    """`create`'s checks for the new members of a batch (an import), one call per member, the
+    app's plugins looked up once: all but the unit's, which the caller applies once per unit
+    (`_check_unit`), and the identity-number rule, which it applies to the whole batch in one
+    query (`registered_holders`, `duplicate_error`). Raises ValidationError like `create`."""
+    plugged = _plugged()
+
+    def check(data: dict[str, Any], given_extra: dict[str, Any] | None) -> tuple[dict[str, Any], dict | None]:
+        return _validate(data, None, given_extra, duplicates=False, plugged=plugged)
+
+    return check
 
 
 def record_event(member: Member, kind: str, effective: date | None = None,
@@ -396,18 +482,44 @@ def _plugin_steps(member: Member) -> list[dict[str, Any]]:
     return steps
 
 
+def _step_rows(member_id: int, round_no: int, actor_id: int | None,
+               member: Member | None) -> list[dict[str, Any]]:
+    """The approval steps of a submission as `member_approval` values: the core step, then the
+    plugins' steps (not asked without a `member`)."""
+    specs = [{"name": CORE_STEP, "label": CORE_LABEL, "role": ROLE_APPROVER, "level": "grassroots"}]
+    if member is not None:
+        specs += _plugin_steps(member)
+    return [{"member_id": member_id, "round": round_no, "position": i, "step": str(s["name"]),
+             "label": str(s.get("label") or s["name"])[:200], "role": str(s["role"]),
+             "level": str(s["level"]), "submitted_by_id": actor_id} for i, s in enumerate(specs)]
+
+
 def _submit(member: Member) -> list[MemberApproval]:
     """Open a new approval round: the core step, then the plugins' steps."""
     round_no = _current_round(member) + 1
-    actor_id = current_actor().user_id
-    specs = [{"name": CORE_STEP, "label": CORE_LABEL,
-              "role": ROLE_APPROVER, "level": "grassroots"}] + _plugin_steps(member)
-    rows = [MemberApproval(member_id=member.id, round=round_no, position=i, step=str(s["name"]),
-                           label=str(s.get("label") or s["name"])[:200], role=str(s["role"]),
-                           level=str(s["level"]), submitted_by_id=actor_id)
-            for i, s in enumerate(specs)]
+    rows = [MemberApproval(**row)
+            for row in _step_rows(member.id, round_no, current_actor().user_id, member)]
     session().add_all(rows)
     session().flush()
+    return rows
+
+
+def submission_rows(new: Iterable[tuple[int, dict[str, Any], dict[str, Any] | None]]
+                    ) -> list[dict[str, Any]]:
+    """What `create`'s `_submit` adds, for members inserted in bulk (an import) from (id, values,
+    extra): the rows of their first approval round. Plugins are asked only when one adds steps,
+    and see each member as a transient `Member` holding its values (not in the session, so its
+    relationships are not loaded)."""
+    actor_id, now = current_actor().user_id, utcnow()
+    rows = []
+    if not get_pm().hook.approval_steps.get_hookimpls():
+        core = dict(_step_rows(0, 1, actor_id, None)[0], submitted_at=now)
+        return [dict(core, member_id=member_id) for member_id, _data, _extra in new]
+    for member_id, data, extra in new:
+        member = Member(id=member_id, status="pending", extra=extra, **data)
+        for row in _step_rows(member_id, 1, actor_id, member):
+            row["submitted_at"] = now
+            rows.append(row)
     return rows
 
 

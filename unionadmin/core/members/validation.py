@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
@@ -52,12 +53,17 @@ _ETHNICITY_ALIASES = {"khmer": "Khơ-me", "hmong": "Mông", "meo": "Mông", "ede
 def clean_ethnicity(value: Any) -> str | None:
     """One of the 54 groups by name (any case, with or without diacritics, hyphens or spaces,
     or a common alias) or by its two-digit code ("1" and "01" are both Kinh)."""
-    from unionadmin.core.refdata import ethnicity_names
-    from unionadmin.core.text import fold
-
     text = str(value).strip()
     if isinstance(value, int) and not isinstance(value, bool):
         text = f"{value:02d}"
+    return _ethnicity_of(text)
+
+
+@lru_cache(maxsize=1024)  # the list is fixed; an import asks for the same few names per row
+def _ethnicity_of(text: str) -> str | None:
+    from unionadmin.core.refdata import ethnicity_names
+    from unionadmin.core.text import fold
+
     name = ethnicity_name(text)
     if name is not None:
         return name
