@@ -48,7 +48,9 @@ def approval_steps(member):
     after the core's own step is defined. Return a list of extra steps, each a mapping with
     ``name``, ``label``, ``role`` (the role that approves) and ``level`` (the unit level at which
     that role must sit, an ancestor of the member's unit). The steps of every plugin run after
-    the core step, in plugin order. Return ``[]`` or None for members the plugin ignores."""
+    the core step, in plugin order. Return ``[]`` or None for members the plugin ignores.
+    During an Excel import the member is not saved yet (rows are written in batches): read its
+    columns (``member.unit_id``, ``member.gender``...), not its relationships or its id."""
 
 
 @hookspec
