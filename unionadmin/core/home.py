@@ -21,7 +21,7 @@ from unionadmin.core.errors import NotFound
 from unionadmin.core.members import tallies
 from unionadmin.core.members.models import Member
 from unionadmin.core.reports import progress
-from unionadmin.core.reports.tree import subtree_filter
+from unionadmin.core.reports.tree import subtree_unit_ids
 from unionadmin.core.scope import get_unit, in_scope, member_clause, unit_clause
 from unionadmin.core.units.models import Unit
 
@@ -67,7 +67,7 @@ def weekly_entries(unit: Unit | None, now: datetime) -> list[dict[str, Any]]:
     dates), from the per-unit daily tallies."""
     day = now.replace(tzinfo=UTC).astimezone(VN_TZ).date()
     first = day - timedelta(days=7 * WEEKS - 1)
-    per_day = tallies.entries_per_day(lambda column: subtree_filter(column, unit), first)
+    per_day = tallies.entries_per_day(subtree_unit_ids(unit), first)
     weeks = [{"start": first + timedelta(days=7 * i), "count": 0} for i in range(WEEKS)]
     for entered_on, n in per_day.items():
         if first <= entered_on <= day:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from flask import g
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import or_, text
 from sqlalchemy.sql import ColumnElement
 
 from unionadmin.core.db import session
@@ -42,15 +42,14 @@ def _scan_scope() -> bool:
     (PostgreSQL only: elsewhere there is no trigram index). Decided once per request."""
     if "ua_scan_scope" in g:
         return g.ua_scan_scope
-    from unionadmin.core.members.tallies import UnitStatusTally
+    from unionadmin.core.members import tallies
     from unionadmin.core.scope import unit_ids_in_scope
 
     decision = False
     db = session()
     ids = unit_ids_in_scope()
     if db.get_bind().dialect.name == "postgresql" and ids is not None:
-        members = db.scalar(select(func.coalesce(func.sum(UnitStatusTally.n), 0))
-                            .where(UnitStatusTally.unit_id.in_(ids))) or 0
+        members = tallies.members(ids)
         table = db.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'member'")) or 0
         decision = members <= SMALL_SCOPE or members <= table * SMALL_SHARE
     g.ua_scan_scope = decision

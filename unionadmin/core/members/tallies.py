@@ -20,8 +20,9 @@ from __future__ import annotations
 from datetime import date
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, func, select, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, Select, String, func, select, text, true
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import ColumnElement
 
 from unionadmin.core.db import session
 
@@ -73,25 +74,34 @@ def rebuild(connection=None, profiles: bool = True) -> None:
                       "WHERE m.id = membership_period.member_id"))
 
 
-def status_counts(unit_filter) -> list[tuple[int, str, int]]:
-    """(unit id, status, members) for the units `unit_filter` (a condition on a unit id column)
-    admits."""
+def _within(column, unit_ids: Select | None) -> ColumnElement[bool]:
+    return column.in_(unit_ids) if unit_ids is not None else true()
+
+
+def status_counts(unit_ids: Select | None) -> list[tuple[int, str, int]]:
+    """(unit id, status, members) for the units of `unit_ids` (a sub-select; None: all)."""
     t = UnitStatusTally
-    rows = session().execute(select(t.unit_id, t.status, t.n).where(unit_filter(t.unit_id), t.n != 0))
+    rows = session().execute(select(t.unit_id, t.status, t.n).where(_within(t.unit_id, unit_ids), t.n != 0))
     return [(unit_id, status, n) for unit_id, status, n in rows]
 
 
-def entries_by_day(unit_filter, first: date) -> list[tuple[int, date, int]]:
-    """(unit id, day, members entered) from `first` on, for the units `unit_filter` admits."""
+def members(unit_ids: Select | None) -> int:
+    """Members of every status in the units of `unit_ids`."""
+    t = UnitStatusTally
+    return session().scalar(select(func.coalesce(func.sum(t.n), 0)).where(_within(t.unit_id, unit_ids))) or 0
+
+
+def entries_by_day(unit_ids: Select | None, first: date) -> list[tuple[int, date, int]]:
+    """(unit id, day, members entered) from `first` on, for the units of `unit_ids`."""
     t = UnitEntryTally
     rows = session().execute(select(t.unit_id, t.day, t.n)
-                             .where(t.day >= first, unit_filter(t.unit_id), t.n != 0))
+                             .where(t.day >= first, _within(t.unit_id, unit_ids), t.n != 0))
     return [(unit_id, day, n) for unit_id, day, n in rows]
 
 
-def entries_per_day(unit_filter, first: date) -> dict[date, int]:
-    """Members entered per day from `first` on, summed over the units `unit_filter` admits."""
+def entries_per_day(unit_ids: Select | None, first: date) -> dict[date, int]:
+    """Members entered per day from `first` on, summed over the units of `unit_ids`."""
     t = UnitEntryTally
     rows = session().execute(select(t.day, func.sum(t.n))
-                             .where(t.day >= first, unit_filter(t.unit_id)).group_by(t.day))
+                             .where(t.day >= first, _within(t.unit_id, unit_ids)).group_by(t.day))
     return {day: int(n or 0) for day, n in rows}

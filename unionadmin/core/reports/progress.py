@@ -25,6 +25,7 @@ from unionadmin.core.reports.tree import (
     path_high,
     roll_up,
     subtree_filter,
+    subtree_unit_ids,
     sum_rows,
     unit_rows,
 )
@@ -53,7 +54,7 @@ def _one(condition) -> Any:
 def status_counts(parent: Unit | None) -> list[tuple[int, str, int]]:
     """(unit id, status, members) over the subtree, from the tallies the database keeps per unit
     (shared with the dashboard's counts by status)."""
-    return tallies.status_counts(lambda column: subtree_filter(column, parent))
+    return tallies.status_counts(subtree_unit_ids(parent))
 
 
 def _member_counts(parent: Unit | None, statuses: list[tuple[int, str, int]] | None = None) -> dict:
@@ -67,8 +68,7 @@ def _member_counts(parent: Unit | None, statuses: list[tuple[int, str, int]] | N
             counts["members_active"] += n
     # Recent entries: the last 7 and 28 days, today included (Viet Nam's dates).
     day = today()
-    for unit_id, entered_on, n in tallies.entries_by_day(lambda column: subtree_filter(column, parent),
-                                                        day - timedelta(days=27)):
+    for unit_id, entered_on, n in tallies.entries_by_day(subtree_unit_ids(parent), day - timedelta(days=27)):
         counts = per_unit.get(unit_id)
         if counts is not None:
             counts["entered_last_28_days"] += n

@@ -19,9 +19,15 @@ from unionadmin.core.scope import subtree_ids
 from unionadmin.core.units.models import Unit
 
 
+def subtree_unit_ids(parent: Unit | None) -> Select | None:
+    """Sub-select of the ids of the parent's subtree (None when parent is None: every unit)."""
+    return subtree_ids(parent.path) if parent is not None else None
+
+
 def subtree_filter(column, parent: Unit | None):
     """`column` (a unit id) lies in the parent's subtree (everything when parent is None)."""
-    return column.in_(subtree_ids(parent.path)) if parent is not None else column.isnot(None)
+    ids = subtree_unit_ids(parent)
+    return column.in_(ids) if ids is not None else column.isnot(None)
 
 
 def children(parent: Unit | None) -> list[Unit]:
