@@ -195,9 +195,10 @@ def upgrade():
     else:
         for statement in SQLITE_TRIGGERS:
             op.execute(statement)
-    from unionadmin.core.members.tallies import rebuild
+    from unionadmin.core.members.tallies import copy_profiles, rebuild_members
 
-    rebuild(bind)  # counts the existing members and copies their profiles onto their periods
+    rebuild_members(bind)  # counts the existing members
+    copy_profiles(bind)  # and copies their profiles onto their periods
 
 
 def downgrade():

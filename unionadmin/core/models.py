@@ -12,6 +12,11 @@ from unionadmin.core.members.models import (  # noqa: F401
     MemberEvent,
     MembershipPeriod,
 )
-from unionadmin.core.members.tallies import UnitEntryTally, UnitStatusTally  # noqa: F401
+from unionadmin.core.members.tallies import (  # noqa: F401
+    UnitBirthTally,
+    UnitEntryTally,
+    UnitPeriodTally,
+    UnitStatusTally,
+)
 from unionadmin.core.permcache import SecurityVersion  # noqa: F401
 from unionadmin.core.units.models import Unit, UnitEvent  # noqa: F401

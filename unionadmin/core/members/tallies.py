@@ -1,12 +1,17 @@
 """Per-unit member counts kept by the database, so that progress figures never count a million rows.
 
-Two small tables, written only by triggers on `member` (migration 0012), so that every write path
-(services, the import's bulk inserts, the demo seeder, a DBA's UPDATE) keeps them right:
+Small tables, written only by triggers on `member` and `membership_period` (migrations 0012
+and 0013), so that every write path (services, the import's bulk inserts, the demo seeder, a
+DBA's UPDATE) keeps them right:
 
 * `unit_status_tally` (unit, status) -> members: the counts by status of the dashboard and the
   `progress` report; a province has ~3,000 units, so ~20,000 rows instead of 1,000,000.
 * `unit_entry_tally` (unit, day) -> members entered that day (Viet Nam's date of `created_at`)
   and not rejected: the last 7 and 28 days of `progress` and the dashboard's weekly chart.
+* `unit_period_tally` (unit) -> membership periods open now, with their make-up, and periods
+  ever started by kind; `unit_birth_tally` (unit, birth year) -> periods open now: `changes`
+  counts those at the end of a date from them and from the few periods started or closed after
+  that date, instead of reading every open period.
 
 A member moving unit or changing status moves its count between rows in the same transaction.
 The same triggers copy each member's profile (gender, ethnicity, party membership, date of birth)
@@ -26,6 +31,9 @@ from sqlalchemy.sql import ColumnElement
 
 from unionadmin.core.db import session
 
+#: Period start kinds that are transfers in (every other start is an admission).
+TRANSFER_STARTS = ("transferred_in", "moved")
+TRANSFER_STARTS_SQL = "('transferred_in', 'moved')"
 #: Hours added to the stored UTC `created_at` to get Viet Nam's date (no daylight saving).
 VN_OFFSET_HOURS = 7
 
@@ -36,6 +44,32 @@ class UnitStatusTally(Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class UnitPeriodTally(Model):
+    """Membership periods per unit: `n` open now, with `female`, `minority` (not Kinh) and
+    `party` among them, and the periods ever started, by kind (`admitted`: every start that is
+    not a transfer in). Read by `changes`."""
+
+    __tablename__ = "unit_period_tally"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    female: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    minority: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    party: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    admitted: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    transferred_in: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+
+
+class UnitBirthTally(Model):
+    """Membership periods open now per unit and birth year (0: unknown): those under 35."""
+
+    __tablename__ = "unit_birth_tally"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    birth_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
 class UnitEntryTally(Model):
@@ -55,10 +89,18 @@ def entry_day_sql(dialect: str, column: str = "created_at") -> str:
 
 
 def rebuild(connection=None, profiles: bool = True) -> None:
-    """Recount both tables from `member` and (unless `profiles` is False, for a loader that wrote
-    them itself) copy every member's profile onto its periods, after a load that bypassed the
-    triggers."""
+    """Recount every tally from `member` and `membership_period` and (unless `profiles` is
+    False, for a loader that wrote them itself) copy every member's profile onto its periods,
+    after a load that bypassed the triggers."""
     conn = connection if connection is not None else session().connection()
+    rebuild_members(conn)
+    if profiles:
+        copy_profiles(conn)
+    rebuild_periods(conn)
+
+
+def rebuild_members(conn) -> None:
+    """Recount `unit_status_tally` and `unit_entry_tally` from `member`."""
     day = entry_day_sql(conn.dialect.name)
     conn.execute(text("DELETE FROM unit_status_tally"))
     conn.execute(text("DELETE FROM unit_entry_tally"))
@@ -67,11 +109,39 @@ def rebuild(connection=None, profiles: bool = True) -> None:
     conn.execute(text(f"INSERT INTO unit_entry_tally (unit_id, day, n) "
                       f"SELECT unit_id, {day}, count(*) FROM member WHERE status <> 'rejected' "
                       f"GROUP BY unit_id, {day}"))
-    if not profiles:
-        return
+
+
+def copy_profiles(conn) -> None:
+    """Copy each member's gender, ethnicity, party membership and birth date onto its periods."""
     conn.execute(text("UPDATE membership_period SET gender = m.gender, ethnicity = m.ethnicity, "
                       "party_member = m.party_member, date_of_birth = m.date_of_birth FROM member m "
                       "WHERE m.id = membership_period.member_id"))
+
+
+def birth_year_sql(dialect: str, column: str = "date_of_birth") -> str:
+    """SQL for the birth year of a date column, 0 when it is empty (the tally's key)."""
+    if dialect == "postgresql":
+        return f"COALESCE(CAST(EXTRACT(YEAR FROM {column}) AS INTEGER), 0)"
+    return f"COALESCE(CAST(strftime('%Y', {column}) AS INTEGER), 0)"
+
+
+def rebuild_periods(conn) -> None:
+    """Recount `unit_period_tally` and `unit_birth_tally` from `membership_period`."""
+    transfer = f"start_kind IN {TRANSFER_STARTS_SQL}"
+    is_open = "end_date IS NULL"
+    conn.execute(text("DELETE FROM unit_period_tally"))
+    conn.execute(text("DELETE FROM unit_birth_tally"))
+    conn.execute(text(
+        "INSERT INTO unit_period_tally (unit_id, n, female, minority, party, admitted, transferred_in) "
+        f"SELECT unit_id, sum(CASE WHEN {is_open} THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN {is_open} AND gender = 'female' THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN {is_open} AND COALESCE(ethnicity, 'Kinh') <> 'Kinh' THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN {is_open} AND party_member THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN {transfer} THEN 0 ELSE 1 END), sum(CASE WHEN {transfer} THEN 1 ELSE 0 END) "
+        "FROM membership_period GROUP BY unit_id"))
+    year = birth_year_sql(conn.dialect.name)
+    conn.execute(text(f"INSERT INTO unit_birth_tally (unit_id, birth_year, n) SELECT unit_id, {year}, "
+                      f"count(*) FROM membership_period WHERE {is_open} GROUP BY unit_id, {year}"))
 
 
 def _within(column, unit_ids: Select | None) -> ColumnElement[bool]:

@@ -15,18 +15,20 @@ that ended the same day in the subtree).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import Select, and_, case, exists, func, literal, not_, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from unionadmin.core.db import session
 from unionadmin.core.members.models import MembershipPeriod
+from unionadmin.core.members.tallies import TRANSFER_STARTS, UnitBirthTally, UnitPeriodTally
 from unionadmin.core.reports.registry import Params, Report
-from unionadmin.core.reports.tree import by_child, merge, subtree_filter, sum_rows, unit_rows
+from unionadmin.core.reports.tree import merge, per_unit, roll_up, subtree_filter, sum_rows, unit_rows
 from unionadmin.core.units.models import Unit
 
 COLUMNS = [
@@ -48,9 +50,9 @@ COLUMNS = [
 FLOWS = ["at_start", "admitted", "transferred_in", "transferred_out", "left", "expelled",
          "deceased", "at_end"]
 BREAKDOWN = ["female", "ethnic_minority", "party_members", "under_35"]
-TRANSFER_STARTS = ("transferred_in", "moved")
 TRANSFER_ENDS = ("transferred_out", "moved")
 P = MembershipPeriod
+PerUnit = dict[int, dict[str, int]]
 
 
 def _one(condition) -> Any:
@@ -64,9 +66,46 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _at_end(parent: Unit | None, last: date) -> dict:
-    """Those at the end of the period and their make-up: one pass over the periods open at its
-    end (they carry the member's profile: no join with a million members)."""
+def _scope(parent: Unit | None):
+    return subtree_filter(P.unit_id, parent)
+
+
+def _signed(value: int, condition) -> Any:
+    return case((condition, value), else_=0)
+
+
+def _zeros(*names: str) -> list:
+    return [literal(0).label(name) for name in names]
+
+
+def _make_up(sign: int, cutoff: date) -> list:
+    """Signed contributions of one period row to those at the end and their make-up."""
+    return [literal(sign).label("at_end"),
+            _signed(sign, P.gender == "female").label("female"),
+            _signed(sign, and_(P.ethnicity.isnot(None), P.ethnicity != "Kinh")).label("ethnic_minority"),
+            _signed(sign, P.party_member.is_(True)).label("party_members"),
+            _signed(sign, P.date_of_birth > cutoff).label("under_35")]
+
+
+def _grouped(part: Select) -> Select:
+    """A part's signed values summed per unit id, so that the union carries a row per unit."""
+    sub = part.subquery()
+    values = [c for c in sub.c if c.name != "unit_id"]
+    return select(sub.c.unit_id, *(func.sum(c).label(c.name) for c in values)).group_by(sub.c.unit_id)
+
+
+def _summed(*parts: Select) -> PerUnit:
+    """Add up signed parts (selects with the same columns) per unit id."""
+    union = union_all(*(_grouped(part) for part in parts)).subquery()
+    values = [c for c in union.c if c.name != "unit_id"]
+    inner = select(union.c.unit_id, *(func.sum(c).label(c.name) for c in values)).group_by(union.c.unit_id)
+    return per_unit(inner)
+
+
+def _at_end(parent: Unit | None, last: date) -> PerUnit:
+    """Those at the end of the period and their make-up, read directly: the periods open at its
+    end (they carry the member's profile: no join with a million members). For an early date,
+    when few periods had started."""
     cutoff = years_before(last, 35)  # born after it: not yet 35 at the end of the period
     inner = (
         select(
@@ -77,39 +116,110 @@ def _at_end(parent: Unit | None, last: date) -> dict:
             _one(P.party_member.is_(True)).label("party_members"),
             _one(P.date_of_birth > cutoff).label("under_35"),
         )
-        .where(subtree_filter(P.unit_id, parent), P.start_date <= last,
-               or_(P.end_date.is_(None), P.end_date > last))
+        .where(_scope(parent), P.start_date <= last, or_(P.end_date.is_(None), P.end_date > last))
         .group_by(P.unit_id)
     )
-    return by_child(parent, inner)
+    return per_unit(inner)
 
 
-def _starts(parent: Unit | None, first: date, last: date) -> dict:
+def _at_end_from_tally(parent: Unit | None, last: date) -> PerUnit:
+    """The same figures from the per-unit tally of periods open now: less the periods started
+    after `last`, plus those closed after it (each is then open at its end or not counted now).
+    The tally knows birth years; members born in the cutoff's own year are counted exactly."""
+    cutoff = years_before(last, 35)
+    t, b = UnitPeriodTally, UnitBirthTally
+    tally = select(t.unit_id, t.n.label("at_end"), t.female.label("female"),
+                   t.minority.label("ethnic_minority"), t.party.label("party_members"),
+                   *_zeros("under_35")).where(subtree_filter(t.unit_id, parent))
+    young = select(b.unit_id, *_zeros("at_end", "female", "ethnic_minority", "party_members"),
+                   b.n.label("under_35")).where(subtree_filter(b.unit_id, parent), b.birth_year > cutoff.year)
+    straddling = (select(P.unit_id, *_zeros("at_end", "female", "ethnic_minority", "party_members"),
+                         literal(1).label("under_35"))
+                  .where(_scope(parent), P.end_date.is_(None), P.date_of_birth > cutoff,
+                         P.date_of_birth < date(cutoff.year + 1, 1, 1)))
+    started_after = select(P.unit_id, *_make_up(-1, cutoff)).where(_scope(parent), P.start_date > last)
+    closed_after = select(P.unit_id, *_make_up(1, cutoff)).where(_scope(parent), P.end_date > last)
+    return _summed(tally, young, straddling, started_after, closed_after)
+
+
+def _starts(parent: Unit | None, first: date, last: date) -> PerUnit:
     """Periods opened in the period: an index range on their start dates."""
     transfer_in = P.start_kind.in_(TRANSFER_STARTS)
     inner = (select(P.unit_id, _one(not_(transfer_in)).label("admitted"),
                     _one(transfer_in).label("transferred_in"))
-             .where(P.start_date >= first, P.start_date <= last, subtree_filter(P.unit_id, parent))
+             .where(P.start_date >= first, P.start_date <= last, _scope(parent))
              .group_by(P.unit_id))
-    return by_child(parent, inner)
+    return per_unit(inner)
 
 
-def _ends(parent: Unit | None, first: date, last: date) -> dict:
+def _starts_by_complement(parent: Unit | None, first: date, last: date) -> PerUnit:
+    """The same for a long period: the periods ever started (tally) less those started before
+    or after it."""
+    t = UnitPeriodTally
+    transfer_in = P.start_kind.in_(TRANSFER_STARTS)
+    ever = select(t.unit_id, t.admitted.label("admitted"), t.transferred_in.label("transferred_in")
+                  ).where(subtree_filter(t.unit_id, parent))
+    outside = [select(P.unit_id, _signed(-1, not_(transfer_in)).label("admitted"),
+                      _signed(-1, transfer_in).label("transferred_in"))
+               .where(_scope(parent), where) for where in (P.start_date < first, P.start_date > last)]
+    return _summed(ever, *outside)
+
+
+def _ends(parent: Unit | None, first: date, last: date) -> PerUnit:
     """Periods closed in the period, by why: an index range on their end dates. Every end that
     is not a leaving is a move out, so no end is ever lost."""
     leavings = ("left", "expelled", "deceased")
     inner = (select(P.unit_id,
                     _one(or_(P.end_kind.is_(None), P.end_kind.not_in(leavings))).label("transferred_out"),
                     *(_one(P.end_kind == kind).label(kind) for kind in leavings))
-             .where(P.end_date >= first, P.end_date <= last, subtree_filter(P.unit_id, parent))
+             .where(P.end_date >= first, P.end_date <= last, _scope(parent))
              .group_by(P.unit_id))
-    return by_child(parent, inner)
+    return per_unit(inner)
 
 
-def _period_counts(parent: Unit | None, first: date, last: date) -> dict:
+@dataclass(frozen=True)
+class Plan:
+    """How to count: both ways give the same figures (tests/test_reports.py), at a cost that
+    depends on where the period's dates fall among the periods' own dates."""
+
+    at_end_from_tally: bool = False
+    starts_by_complement: bool = False
+
+
+def _count_below(cap: int, *where) -> bool:
+    hits = select(literal(1)).select_from(P).where(*where).limit(cap).subquery()
+    return (session().scalar(select(func.count()).select_from(hits)) or 0) < cap
+
+
+def _fewer_than(cap: int, parent: Unit | None, *where) -> bool:
+    """Whether fewer than `cap` periods of the subtree match: reads at most `cap` index entries,
+    first of the whole table on the date index alone (enough when even those are few), then of
+    the subtree."""
+    return _count_below(cap, *where) or (parent is not None and _count_below(cap, _scope(parent), *where))
+
+
+def choose_plan(parent: Unit | None, first: date, last: date) -> Plan:
+    """Read the fewer rows. Those at the end: the tally (plus the periods started or closed
+    after `last`) unless most periods started after `last`. The starts: the tally less those
+    before and after the period when the period holds a quarter of all starts or more."""
+    t = UnitPeriodTally
+    total = session().scalar(select(func.coalesce(func.sum(t.admitted + t.transferred_in), 0))
+                             .where(subtree_filter(t.unit_id, parent))) or 0
+    half, quarter = max(total // 2, 1), max(total // 4, 1)
+    from_tally = (_fewer_than(half, parent, P.start_date > last)
+                  and _fewer_than(half, parent, P.end_date > last))
+    complement = (from_tally
+                  and not _fewer_than(quarter, parent, P.start_date >= first, P.start_date <= last)
+                  and _fewer_than(quarter, parent, P.start_date < first))
+    return Plan(from_tally, complement)
+
+
+def _period_counts(parent: Unit | None, first: date, last: date, plan: Plan) -> dict:
     """Flows and those at the end per child unit; those at the start follow from the balance,
     which holds for every single period (module docstring), so it is exact, not estimated."""
-    buckets = merge(_at_end(parent, last), _starts(parent, first, last), _ends(parent, first, last))
+    at_end = _at_end_from_tally(parent, last) if plan.at_end_from_tally else _at_end(parent, last)
+    starts = (_starts_by_complement if plan.starts_by_complement else _starts)(parent, first, last)
+    buckets = roll_up(parent, merge(at_end, starts, _ends(parent, first, last)))
     for values in buckets.values():
         ins = values.get("admitted", 0) + values.get("transferred_in", 0)
         outs = sum(values.get(k, 0) for k in ("transferred_out", "left", "expelled", "deceased"))
@@ -130,9 +240,10 @@ def internal_transfers(parent: Unit | None, first: date, last: date) -> int:
                P.start_kind.in_(TRANSFER_STARTS), continues)) or 0
 
 
-def compute(parent: Unit | None, first: date, last: date) -> dict[str, Any]:
+def compute(parent: Unit | None, first: date, last: date, plan: Plan | None = None) -> dict[str, Any]:
     names = FLOWS + BREAKDOWN
-    buckets = _period_counts(parent, first, last)
+    plan = plan if plan is not None else choose_plan(parent, first, last)
+    buckets = _period_counts(parent, first, last, plan)
     rows = unit_rows(parent, buckets, names, _("directly"))
     totals = sum_rows(buckets.values(), names)
     inside = internal_transfers(parent, first, last)

@@ -57,6 +57,12 @@ def by_child(parent: Unit | None, inner: Select) -> dict[int | None, dict[str, A
             for row in session().execute(query)}
 
 
+def per_unit(inner: Select) -> dict[int, dict[str, int]]:
+    """Run `inner` (a query with a `unit_id` column, grouped by it): its values per unit id."""
+    rows = session().execute(inner).mappings()
+    return {row["unit_id"]: {k: int(v or 0) for k, v in row.items() if k != "unit_id"} for row in rows}
+
+
 def roll_up(parent: Unit | None, per_unit: dict[int, dict[str, int]]) -> dict[int | None, dict[str, int]]:
     """`by_child` in Python for counts already grouped per unit id: a unit lies under the child
     whose path is the prefix of its own one level below the parent (the tree is small, the
