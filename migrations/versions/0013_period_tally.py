@@ -11,6 +11,9 @@ province's million periods (unionadmin/core/members/tallies.py, reports/changes.
   one birth year that straddles the under-35 cutoff, counted exactly.
 - membership_period (unit_id, end_date) WHERE end_date IS NOT NULL: the periods a subtree closed
   after a date (covering on PostgreSQL).
+- PostgreSQL: membership_period (start_date) and, for open periods, (date_of_birth), covering:
+  a province reads the periods started after a date, or born in the cutoff year, as one range
+  joined to its units instead of probing each of its 3,000 units.
 
 The triggers follow 0012: statement-level with transition tables on PostgreSQL (one grouped
 upsert per statement, rows locked in key order), row triggers on SQLite. Existing periods are
@@ -158,6 +161,12 @@ def upgrade():
                    'WHERE end_date IS NULL')
         op.execute('CREATE INDEX ixm_period_unit_end ON membership_period (unit_id, end_date) '
                    f'INCLUDE (start_date, start_kind, end_kind, {PROFILE}) WHERE end_date IS NOT NULL')
+        # A large subtree reads date ranges whole (a hash join with its units) instead of
+        # probing each of its thousands of units.
+        op.execute('CREATE INDEX ixm_period_start_cover ON membership_period (start_date) '
+                   f'INCLUDE (unit_id, start_kind, end_date, {PROFILE})')
+        op.execute('CREATE INDEX ixm_period_open_dob ON membership_period (date_of_birth) '
+                   'INCLUDE (unit_id) WHERE end_date IS NULL')
         op.execute(PG_TRIGGERS)
     else:
         op.execute('CREATE INDEX ixm_period_open_birth ON membership_period (unit_id, date_of_birth) '
@@ -178,6 +187,8 @@ def downgrade():
     else:
         for name in SQLITE_NAMES:
             op.execute(f'DROP TRIGGER IF EXISTS {name}')
+    for name in ('ixm_period_start_cover', 'ixm_period_open_dob'):
+        op.execute(f'DROP INDEX IF EXISTS {name}')
     op.execute('DROP INDEX IF EXISTS ixm_period_open_birth')
     op.execute('DROP INDEX IF EXISTS ixm_period_unit_end')
     op.drop_table('unit_birth_tally')

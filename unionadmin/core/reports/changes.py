@@ -200,17 +200,18 @@ def _fewer_than(cap: int, parent: Unit | None, *where) -> bool:
 
 def choose_plan(parent: Unit | None, first: date, last: date) -> Plan:
     """Read the fewer rows. Those at the end: the tally (plus the periods started or closed
-    after `last`) unless most periods started after `last`. The starts: the tally less those
-    before and after the period when the period holds a quarter of all starts or more."""
+    after `last`) unless half the periods or more started or closed after `last`. The starts:
+    the tally less those before and after the period when the period holds an eighth of all
+    starts or more and fewer than an eighth started before it."""
     t = UnitPeriodTally
     total = session().scalar(select(func.coalesce(func.sum(t.admitted + t.transferred_in), 0))
                              .where(subtree_filter(t.unit_id, parent))) or 0
-    half, quarter = max(total // 2, 1), max(total // 4, 1)
+    half, eighth = max(total // 2, 1), max(total // 8, 1)
     from_tally = (_fewer_than(half, parent, P.start_date > last)
                   and _fewer_than(half, parent, P.end_date > last))
     complement = (from_tally
-                  and not _fewer_than(quarter, parent, P.start_date >= first, P.start_date <= last)
-                  and _fewer_than(quarter, parent, P.start_date < first))
+                  and not _fewer_than(eighth, parent, P.start_date >= first, P.start_date <= last)
+                  and _fewer_than(eighth, parent, P.start_date < first))
     return Plan(from_tally, complement)
 
 

@@ -58,27 +58,30 @@ def by_child(parent: Unit | None, inner: Select) -> dict[int | None, dict[str, A
 
 
 def per_unit(inner: Select) -> dict[int, dict[str, int]]:
-    """Run `inner` (a query with a `unit_id` column, grouped by it): its values per unit id."""
-    rows = session().execute(inner).mappings()
-    return {row["unit_id"]: {k: int(v or 0) for k, v in row.items() if k != "unit_id"} for row in rows}
+    """Run `inner` (a query with a `unit_id` column, grouped by it): its values per unit id.
+    Core rows, not ORM ones: a province has thousands of units."""
+    result = session().connection().execute(inner)
+    names = list(result.keys())
+    key = names.index("unit_id")
+    return {row[key]: {n: int(v or 0) for i, (n, v) in enumerate(zip(names, row, strict=True)) if i != key}
+            for row in result.all()}
 
 
 def roll_up(parent: Unit | None, per_unit: dict[int, dict[str, int]]) -> dict[int | None, dict[str, int]]:
     """`by_child` in Python for counts already grouped per unit id: a unit lies under the child
     whose path is the prefix of its own one level below the parent (the tree is small, the
     member rows are not, so the database only groups them)."""
-    where = subtree_filter(Unit.id, parent)
-    paths = dict(session().execute(select(Unit.id, Unit.path).where(where)).all())
-    depth = parent.path.count("/") if parent is not None else 1
+    own = parent.path if parent is not None else None
+    start = len(own) if own is not None else 1  # where a child's own id begins in a path
     child_ids = {u.path: u.id for u in children(parent)}
+    paths = session().connection().execute(select(Unit.id, Unit.path).where(subtree_filter(Unit.id, parent)))
     out: dict[int | None, dict[str, int]] = {}
-    for unit_id, values in per_unit.items():
-        path = paths.get(unit_id)
-        if path is None:
+    for unit_id, path in paths.all():
+        values = per_unit.get(unit_id)
+        if values is None:
             continue
-        head = "/".join(path.split("/")[:depth + 1]) + "/"
-        key = child_ids.get(head) if path != (parent.path if parent is not None else None) else None
-        if key is None and path != (parent.path if parent is not None else None):
+        key = None if path == own else child_ids.get(path[:path.find("/", start) + 1])
+        if key is None and path != own:
             continue  # not under any child (cannot happen in a consistent tree)
         bucket = out.setdefault(key, {})
         for name, value in values.items():
