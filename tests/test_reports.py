@@ -439,3 +439,81 @@ def test_admin_page_login(client, tree, figures):
     html = client.get(f"/reports/progress/?unit_id={tree['P'].id}").get_data(as_text=True)
     assert tree["U1"].name in html
     assert datetime  # imported for fixtures that build timestamps
+
+
+# -- every way of counting `changes` gives the same figures -------------------------------------
+
+def _dated_histories(rng, db, units, outside, n):
+    """Random histories whose members are born on any day (the under-35 cutoff falls inside a
+    birth year) and change profile after their periods exist (the triggers copy it on)."""
+    from unionadmin.core.members.models import Member
+
+    histories = [_random_history(rng, db, units, date(2024, 1, 1), outside) for _ in range(n)]
+    db.flush()
+    members = db.query(Member).order_by(Member.id.desc()).limit(n).all()
+    for member in members:
+        member.date_of_birth = date(1985, 1, 1) + timedelta(days=rng.randint(0, 365 * 12))
+        member.gender = rng.choice(["male", "female"])
+    db.commit()
+    return histories, {m.id: m for m in members}
+
+
+def _make_up_on(db, units, day):
+    """Brute force: women, ethnic minorities, party members and under-35s in the units at the
+    end of `day`, from the periods and their members."""
+    from unionadmin.core.members.models import Member, MembershipPeriod
+    from unionadmin.core.reports.changes import years_before
+
+    ids = {u.id for u in units}
+    cutoff = years_before(day, 35)
+    out = {"female": 0, "ethnic_minority": 0, "party_members": 0, "under_35": 0}
+    rows = db.query(MembershipPeriod, Member).join(Member, Member.id == MembershipPeriod.member_id)
+    for period, member in rows:
+        if period.unit_id not in ids or period.start_date > day:
+            continue
+        if period.end_date is not None and period.end_date <= day:
+            continue
+        out["female"] += member.gender == "female"
+        out["ethnic_minority"] += member.ethnicity not in (None, "Kinh")
+        out["party_members"] += bool(member.party_member)
+        out["under_35"] += member.date_of_birth > cutoff
+    return out
+
+
+def test_every_plan_gives_the_same_figures(system, app, tree, outside):
+    from unionadmin.core.reports import changes
+
+    rng = random.Random(35)
+    db = app.appbuilder.session
+    units = [tree[k] for k in ("G1", "G2", "G3", "D1")]
+    _dated_histories(rng, db, units, outside, 80)
+    plans = [changes.Plan(False, False), changes.Plan(True, False), changes.Plan(True, True)]
+    days = [date(2023, 6, 1), date(2024, 3, 15), date(2025, 2, 28), date(2026, 7, 9), date(2027, 1, 1)]
+    for first in days:
+        for last in (d for d in days + [first + timedelta(days=40)] if d >= first):
+            for parent in (tree["P"], tree["U1"], tree["G1"]):
+                results = [changes.compute(parent, first, last, plan) for plan in plans]
+                assert results[0] == results[1] == results[2], (first, last, parent.code)
+                assert results[0] == changes.compute(parent, first, last)  # the chosen plan
+                subtree = [u for u in units if u.path.startswith(parent.path)]
+                totals = results[0]["totals"]
+                expected = _make_up_on(db, subtree, last)
+                assert {k: totals[k] for k in expected} == expected, (first, last, parent.code)
+
+
+def test_plan_follows_where_the_dates_fall(system, app, tree):
+    from unionadmin.core.reports import changes
+
+    db = app.appbuilder.session
+    for k in range(12):  # everyone joined in 2026
+        add_member(db, tree["G1"], periods=[(tree["G1"], date(2026, 1, 1) + timedelta(days=k),
+                                             "admitted", None, None)])
+    db.commit()
+    # A date before everyone joined: the periods open at it are few, read them directly.
+    early = changes.choose_plan(tree["P"], date(2020, 1, 1), date(2020, 12, 31))
+    assert early == changes.Plan(at_end_from_tally=False, starts_by_complement=False)
+    # A recent date: the tally, less the few started after it; a long period: its starts are
+    # all the starts less those before it.
+    assert changes.choose_plan(tree["P"], date(2026, 1, 3), date(2026, 12, 31)).at_end_from_tally
+    assert changes.choose_plan(tree["P"], date(2000, 1, 1), date(2026, 12, 31)).starts_by_complement
+    assert not changes.choose_plan(tree["P"], date(2026, 1, 11), date(2026, 12, 31)).starts_by_complement
