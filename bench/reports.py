@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -170,6 +171,13 @@ def main() -> None:
         this_year = date(date.today().year, 1, 1), date.today()
         district = db.scalar(select(Unit).where(Unit.parent_id == province.id)
                              .order_by(Unit.code).limit(1))
+        periods = {  # name -> (first, last) of the `changes` report
+            "changes": (first, last),
+            "changes_this_year": this_year,
+            "changes_last_year": (date(this_year[0].year - 1, 1, 1), date(this_year[0].year - 1, 12, 31)),
+            "changes_2010": (date(2010, 1, 1), date(2010, 12, 31)),
+            "changes_whole_history": (date(2000, 1, 1), last),
+        }
         results = {
             "database": db.get_bind().dialect.name,
             "unit": province.code,
@@ -178,10 +186,12 @@ def main() -> None:
                 Unit.level == "grassroots", Unit.path.startswith(province.path))),
             "progress": timed(lambda: progress.compute(province), args.runs),
             "dashboard_data": timed(lambda: dashboard(province), args.runs),
-            "changes": timed(lambda: changes.compute(province, first, last), args.runs),
-            "changes_this_year": timed(lambda: changes.compute(province, *this_year), args.runs),
-            "changes_whole_history": timed(lambda: changes.compute(province, date(2000, 1, 1), last),
-                                           args.runs),
+            **{name: timed(lambda dates=dates: changes.compute(province, *dates), args.runs)
+               for name, dates in periods.items()},
+            # How each was counted (changes.choose_plan): from the tallies or directly.
+            "changes_plans": {name: {"dates": [d.isoformat() for d in dates],
+                                     **asdict(changes.choose_plan(province, *dates))}
+                              for name, dates in periods.items()},
             "district": district.code,
             "district_progress": timed(lambda: progress.compute(district), args.runs),
             "district_changes": timed(lambda: changes.compute(district, first, last), args.runs),

@@ -49,8 +49,8 @@ def upgrade(revision: str) -> None:
 @db_group.command("recount")
 @with_appcontext
 def recount() -> None:
-    """Recount the per-unit member tallies and copy member profiles onto their periods (after a
-    bulk load that bypassed the database triggers)."""
+    """Recount the per-unit member and period tallies and copy member profiles onto their
+    periods (after a bulk load that bypassed the database triggers)."""
     from unionadmin.core.db import session
     from unionadmin.core.members import tallies
 

@@ -11,6 +11,14 @@ in exactly one column, so the balance holds for every row and every total, whate
 A transfer inside the chosen unit's subtree ends one period and opens the next on the same day:
 both rows show it, and the totals drop the pair (counted once, as the periods that continue one
 that ended the same day in the subtree).
+
+Speed: a province has a million periods, so none of the counts reads them all. Those at the end
+come from per-unit tallies of the periods open now (migration 0013), less the periods started
+after the end date and plus those closed after it: for a recent end date, a few thousand rows.
+The starts of a long period are the periods ever started less those started before or after it.
+`choose_plan` picks, with a few bounded counts, whichever reads fewer rows; every plan gives the
+same figures (tests/test_reports.py). Each part is grouped per unit in the database and rolled
+up to the child units in Python.
 """
 
 from __future__ import annotations
