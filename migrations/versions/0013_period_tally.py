@@ -16,8 +16,9 @@ province's million periods (unionadmin/core/members/tallies.py, reports/changes.
   joined to its units instead of probing each of its 3,000 units.
 
 The triggers follow 0012: statement-level with transition tables on PostgreSQL (one grouped
-upsert per statement, rows locked in key order), row triggers on SQLite. Existing periods are
-counted at upgrade.
+upsert per statement, rows locked in key order), row triggers on SQLite. On PostgreSQL the
+copy of a member's profile onto its periods becomes statement-level too (see PG_PROFILE: the
+order in which tallies are locked). Existing periods are counted at upgrade.
 
 Revision ID: 0013_period_tally
 Revises: 0012_tallies
@@ -91,6 +92,39 @@ CREATE TRIGGER ua_period_tally_update AFTER UPDATE ON membership_period
   FOR EACH STATEMENT EXECUTE FUNCTION ua_period_tally();
 CREATE TRIGGER ua_period_tally_delete AFTER DELETE ON membership_period
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ua_period_tally();
+"""
+
+# The member's profile is copied onto its periods by a statement-level trigger (0012 had a row
+# trigger): PostgreSQL fires a statement's AFTER triggers by name, so `ua_member_tally_update`
+# locks its tally rows before this one's period update locks the period tallies, the order in
+# which the services' own statements (member first, then its periods) take them. Writers
+# therefore always lock member tallies before period tallies and cannot deadlock on them.
+PG_PROFILE = """
+CREATE OR REPLACE FUNCTION ua_member_profile_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE membership_period p SET gender = n.gender, ethnicity = n.ethnicity,
+    party_member = n.party_member, date_of_birth = n.date_of_birth
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE p.member_id = n.id AND (o.gender IS DISTINCT FROM n.gender
+      OR o.ethnicity IS DISTINCT FROM n.ethnicity OR o.party_member IS DISTINCT FROM n.party_member
+      OR o.date_of_birth IS DISTINCT FROM n.date_of_birth);
+  RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS ua_member_profile ON member;
+CREATE TRIGGER ua_member_update_profile AFTER UPDATE ON member
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ua_member_profile_rows();
+"""
+
+PG_PROFILE_DROP = """
+DROP TRIGGER IF EXISTS ua_member_update_profile ON member;
+DROP FUNCTION IF EXISTS ua_member_profile_rows();
+CREATE TRIGGER ua_member_profile AFTER UPDATE OF gender, ethnicity, party_member, date_of_birth
+  ON member FOR EACH ROW
+  WHEN (OLD.gender IS DISTINCT FROM NEW.gender OR OLD.ethnicity IS DISTINCT FROM NEW.ethnicity
+        OR OLD.party_member IS DISTINCT FROM NEW.party_member
+        OR OLD.date_of_birth IS DISTINCT FROM NEW.date_of_birth)
+  EXECUTE FUNCTION ua_member_profile();
 """
 
 PG_DROP = """
@@ -168,6 +202,7 @@ def upgrade():
         op.execute('CREATE INDEX ixm_period_open_dob ON membership_period (date_of_birth) '
                    'INCLUDE (unit_id) WHERE end_date IS NULL')
         op.execute(PG_TRIGGERS)
+        op.execute(PG_PROFILE)
     else:
         op.execute('CREATE INDEX ixm_period_open_birth ON membership_period (unit_id, date_of_birth) '
                    'WHERE end_date IS NULL')
@@ -184,6 +219,7 @@ def downgrade():
     bind = op.get_bind()
     if bind.dialect.name == 'postgresql':
         op.execute(PG_DROP)
+        op.execute(PG_PROFILE_DROP)
     else:
         for name in SQLITE_NAMES:
             op.execute(f'DROP TRIGGER IF EXISTS {name}')
