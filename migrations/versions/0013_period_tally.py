@@ -13,7 +13,8 @@ province's million periods (unionadmin/core/members/tallies.py, reports/changes.
   after a date (covering on PostgreSQL).
 - PostgreSQL: membership_period (start_date) and, for open periods, (date_of_birth), covering:
   a province reads the periods started after a date, or born in the cutoff year, as one range
-  joined to its units instead of probing each of its 3,000 units.
+  joined to its units instead of probing each of its 3,000 units; both tallies covered by an
+  index, for index-only scans.
 
 The triggers follow 0012: statement-level with transition tables on PostgreSQL (one grouped
 upsert per statement, rows locked in key order), row triggers on SQLite. On PostgreSQL the
@@ -201,6 +202,11 @@ def upgrade():
                    f'INCLUDE (unit_id, start_kind, end_date, {PROFILE})')
         op.execute('CREATE INDEX ixm_period_open_dob ON membership_period (date_of_birth) '
                    'INCLUDE (unit_id) WHERE end_date IS NULL')
+        # The tallies of a province's units on their indexes alone (index-only scans), not
+        # thousands of heap pages scattered over a nation's tally tables.
+        op.execute('CREATE INDEX ixm_unit_period_cover ON unit_period_tally (unit_id) '
+                   'INCLUDE (n, female, minority, party, admitted, transferred_in)')
+        op.execute('CREATE INDEX ixm_unit_birth_cover ON unit_birth_tally (unit_id, birth_year) INCLUDE (n)')
         op.execute(PG_TRIGGERS)
         op.execute(PG_PROFILE)
     else:

@@ -111,27 +111,17 @@ def member_clause(actor: Actor | None = None) -> ColumnElement[bool]:
 
 
 def _member_clause_pg(ids: Select) -> ColumnElement[bool]:
-    """PostgreSQL: the subtree's unit ids read first and passed as values, so that `unit_id IN`
-    and `id IN (incoming)` are index conditions the planner estimates from its statistics: a
-    grassroots union walks its own (unit_id, sort_key) index, a district or a province the
+    """PostgreSQL: `unit_id IN` and `id IN (incoming)` as index conditions on values (UnitSet):
+    a grassroots union walks its own (unit_id, sort_key) index, a district or a province the
     sort-key index (5 ms for a 70k-member district at 1M members, where an IN over a UNION
-    hashed the whole subtree first: 1 s). More than a few units go as one array parameter
-    (`= ANY(%s)`): a province's 3,000 ids as separate parameters cost more to compile and bind
-    than the query takes to run. Very large subtrees pass the ids as a sub-select array."""
-    from sqlalchemy import Integer, any_, cast, func, literal, not_, or_
+    hashed the whole subtree first: 1 s)."""
+    from sqlalchemy import Integer, any_, literal, not_, or_
     from sqlalchemy.dialects.postgresql import ARRAY
 
     from unionadmin.core.members.models import Member
 
-    unit_ids = session().scalars(ids.limit(_LITERAL_UNITS + 1)
-                                 .execution_options(autoflush=False)).all()
-    if len(unit_ids) <= _LIST_UNITS:
-        own = Member.unit_id.in_(unit_ids)
-        into = Member.transfer_to_unit_id.in_(unit_ids)
-    else:  # the cast makes `= ANY(...)` compare with an array, not the rows of a sub-select
-        units = (literal(list(unit_ids), ARRAY(Integer)) if len(unit_ids) <= _LITERAL_UNITS else
-                 cast(ids.with_only_columns(func.array_agg(Unit.id)).scalar_subquery(), ARRAY(Integer)))
-        own, into = Member.unit_id == any_(units), Member.transfer_to_unit_id == any_(units)
+    units = UnitSet(ids)
+    own, into = units.clause(Member.unit_id), units.clause(Member.transfer_to_unit_id)
     incoming = session().scalars(
         select(Member.id).where(into, not_(own), Member.status == "transfer_pending")
         .execution_options(autoflush=False)).all()
@@ -139,6 +129,40 @@ def _member_clause_pg(ids: Select) -> ColumnElement[bool]:
         return own
     return or_(own, Member.id.in_(incoming) if len(incoming) <= _LIST_UNITS else
                Member.id == any_(literal(list(incoming), ARRAY(Integer))))
+
+
+class UnitSet:
+    """A set of units (a sub-select of their ids) as a condition on unit-id columns.
+
+    On PostgreSQL the ids are read once and passed as values, so that the planner estimates
+    each condition from its statistics (an IN over a sub-select is planned blind: a scan of
+    every unit, or of a whole date index, where a few thousand index probes would do). More
+    than a few units go as one array parameter (`= ANY(%s)`): a province's 3,000 ids as
+    separate parameters cost more to compile and bind than the query takes to run. Very large
+    subtrees pass the ids as a sub-select array. SQLite gets the sub-select."""
+
+    def __init__(self, ids: Select) -> None:
+        self.ids = ids
+        self.values: list[int] | None = None
+        if session().get_bind().dialect.name == "postgresql":
+            rows = session().connection().execute(ids.limit(_LITERAL_UNITS + 1))
+            self.values = [unit_id for (unit_id,) in rows]
+        # The array as one text parameter, written once: the driver's list adapter costs ~5 ms
+        # for 3,000 ids, on every statement that names them.
+        self._text = "{" + ",".join(map(str, self.values or ())) + "}"
+
+    def clause(self, column) -> ColumnElement[bool]:
+        from sqlalchemy import Integer, String, any_, cast, func, literal
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        if self.values is None:
+            return column.in_(self.ids)
+        if len(self.values) <= _LIST_UNITS:
+            return column.in_(self.values)
+        # The cast makes `= ANY(...)` compare with an array, not the rows of a sub-select.
+        units = (cast(literal(self._text, String), ARRAY(Integer)) if len(self.values) <= _LITERAL_UNITS else
+                 cast(self.ids.with_only_columns(func.array_agg(Unit.id)).scalar_subquery(), ARRAY(Integer)))
+        return column == any_(units)
 
 
 #: Subtrees up to this many units are passed as a list of parameters, then as one array.

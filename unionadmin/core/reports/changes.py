@@ -29,14 +29,36 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, exists, func, literal, not_, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from unionadmin.core.db import session
 from unionadmin.core.members.models import MembershipPeriod
 from unionadmin.core.members.tallies import TRANSFER_STARTS, UnitBirthTally, UnitPeriodTally
 from unionadmin.core.reports.registry import Params, Report
-from unionadmin.core.reports.tree import merge, per_unit, roll_up, subtree_filter, sum_rows, unit_rows
+from unionadmin.core.reports.tree import (
+    Within,
+    merge,
+    per_unit,
+    roll_up,
+    subtree_units,
+    sum_rows,
+    unit_rows,
+    within,
+)
 from unionadmin.core.units.models import Unit
 
 COLUMNS = [
@@ -74,10 +96,6 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _scope(parent: Unit | None):
-    return subtree_filter(P.unit_id, parent)
-
-
 def _signed(value: int, condition) -> Any:
     return case((condition, value), else_=0)
 
@@ -95,22 +113,27 @@ def _make_up(sign: int, cutoff: date) -> list:
             _signed(sign, P.date_of_birth > cutoff).label("under_35")]
 
 
+def _sum(column) -> Any:
+    """A sum that stays an integer (PostgreSQL's sum of integers is a numeric: Decimals)."""
+    return cast(func.sum(column), Integer).label(column.name)
+
+
 def _grouped(part: Select) -> Select:
     """A part's signed values summed per unit id, so that the union carries a row per unit."""
     sub = part.subquery()
     values = [c for c in sub.c if c.name != "unit_id"]
-    return select(sub.c.unit_id, *(func.sum(c).label(c.name) for c in values)).group_by(sub.c.unit_id)
+    return select(sub.c.unit_id, *(_sum(c) for c in values)).group_by(sub.c.unit_id)
 
 
 def _summed(*parts: Select) -> PerUnit:
     """Add up signed parts (selects with the same columns) per unit id."""
     union = union_all(*(_grouped(part) for part in parts)).subquery()
     values = [c for c in union.c if c.name != "unit_id"]
-    inner = select(union.c.unit_id, *(func.sum(c).label(c.name) for c in values)).group_by(union.c.unit_id)
+    inner = select(union.c.unit_id, *(_sum(c) for c in values)).group_by(union.c.unit_id)
     return per_unit(inner)
 
 
-def _at_end(parent: Unit | None, last: date) -> PerUnit:
+def _at_end(units: Within, last: date) -> PerUnit:
     """Those at the end of the period and their make-up, read directly: the periods open at its
     end (they carry the member's profile: no join with a million members). For an early date,
     when few periods had started."""
@@ -124,13 +147,13 @@ def _at_end(parent: Unit | None, last: date) -> PerUnit:
             _one(P.party_member.is_(True)).label("party_members"),
             _one(P.date_of_birth > cutoff).label("under_35"),
         )
-        .where(_scope(parent), P.start_date <= last, or_(P.end_date.is_(None), P.end_date > last))
+        .where(within(units, P.unit_id), P.start_date <= last, or_(P.end_date.is_(None), P.end_date > last))
         .group_by(P.unit_id)
     )
     return per_unit(inner)
 
 
-def _at_end_from_tally(parent: Unit | None, last: date) -> PerUnit:
+def _at_end_from_tally(units: Within, last: date) -> PerUnit:
     """The same figures from the per-unit tally of periods open now: less the periods started
     after `last`, plus those closed after it (each is then open at its end or not counted now).
     The tally knows birth years; members born in the cutoff's own year are counted exactly."""
@@ -138,49 +161,51 @@ def _at_end_from_tally(parent: Unit | None, last: date) -> PerUnit:
     t, b = UnitPeriodTally, UnitBirthTally
     tally = select(t.unit_id, t.n.label("at_end"), t.female.label("female"),
                    t.minority.label("ethnic_minority"), t.party.label("party_members"),
-                   *_zeros("under_35")).where(subtree_filter(t.unit_id, parent))
+                   *_zeros("under_35")).where(within(units, t.unit_id))
     young = select(b.unit_id, *_zeros("at_end", "female", "ethnic_minority", "party_members"),
-                   b.n.label("under_35")).where(subtree_filter(b.unit_id, parent), b.birth_year > cutoff.year)
+                   b.n.label("under_35")).where(within(units, b.unit_id), b.birth_year > cutoff.year)
     straddling = (select(P.unit_id, *_zeros("at_end", "female", "ethnic_minority", "party_members"),
                          literal(1).label("under_35"))
-                  .where(_scope(parent), P.end_date.is_(None), P.date_of_birth > cutoff,
+                  .where(within(units, P.unit_id), P.end_date.is_(None), P.date_of_birth > cutoff,
                          P.date_of_birth < date(cutoff.year + 1, 1, 1)))
-    started_after = select(P.unit_id, *_make_up(-1, cutoff)).where(_scope(parent), P.start_date > last)
-    closed_after = select(P.unit_id, *_make_up(1, cutoff)).where(_scope(parent), P.end_date > last)
+    mine = within(units, P.unit_id)
+    started_after = select(P.unit_id, *_make_up(-1, cutoff)).where(mine, P.start_date > last)
+    closed_after = select(P.unit_id, *_make_up(1, cutoff)).where(mine, P.end_date > last)
     return _summed(tally, young, straddling, started_after, closed_after)
 
 
-def _starts(parent: Unit | None, first: date, last: date) -> PerUnit:
+def _starts(units: Within, first: date, last: date) -> PerUnit:
     """Periods opened in the period: an index range on their start dates."""
     transfer_in = P.start_kind.in_(TRANSFER_STARTS)
     inner = (select(P.unit_id, _one(not_(transfer_in)).label("admitted"),
                     _one(transfer_in).label("transferred_in"))
-             .where(P.start_date >= first, P.start_date <= last, _scope(parent))
+             .where(P.start_date >= first, P.start_date <= last, within(units, P.unit_id))
              .group_by(P.unit_id))
     return per_unit(inner)
 
 
-def _starts_by_complement(parent: Unit | None, first: date, last: date) -> PerUnit:
+def _starts_by_complement(units: Within, first: date, last: date) -> PerUnit:
     """The same for a long period: the periods ever started (tally) less those started before
     or after it."""
     t = UnitPeriodTally
     transfer_in = P.start_kind.in_(TRANSFER_STARTS)
     ever = select(t.unit_id, t.admitted.label("admitted"), t.transferred_in.label("transferred_in")
-                  ).where(subtree_filter(t.unit_id, parent))
+                  ).where(within(units, t.unit_id))
     outside = [select(P.unit_id, _signed(-1, not_(transfer_in)).label("admitted"),
                       _signed(-1, transfer_in).label("transferred_in"))
-               .where(_scope(parent), where) for where in (P.start_date < first, P.start_date > last)]
+               .where(within(units, P.unit_id), outside_period)
+               for outside_period in (P.start_date < first, P.start_date > last)]
     return _summed(ever, *outside)
 
 
-def _ends(parent: Unit | None, first: date, last: date) -> PerUnit:
+def _ends(units: Within, first: date, last: date) -> PerUnit:
     """Periods closed in the period, by why: an index range on their end dates. Every end that
     is not a leaving is a move out, so no end is ever lost."""
     leavings = ("left", "expelled", "deceased")
     inner = (select(P.unit_id,
                     _one(or_(P.end_kind.is_(None), P.end_kind.not_in(leavings))).label("transferred_out"),
                     *(_one(P.end_kind == kind).label(kind) for kind in leavings))
-             .where(P.end_date >= first, P.end_date <= last, _scope(parent))
+             .where(P.end_date >= first, P.end_date <= last, within(units, P.unit_id))
              .group_by(P.unit_id))
     return per_unit(inner)
 
@@ -194,41 +219,51 @@ class Plan:
     starts_by_complement: bool = False
 
 
+#: Index entries a plan's first, unscoped look at a date range reads at most.
+GLANCE = 20_000
+
+
 def _count_below(cap: int, *where) -> bool:
     hits = select(literal(1)).select_from(P).where(*where).limit(cap).subquery()
     return (session().scalar(select(func.count()).select_from(hits)) or 0) < cap
 
 
-def _fewer_than(cap: int, parent: Unit | None, *where) -> bool:
-    """Whether fewer than `cap` periods of the subtree match: reads at most `cap` index entries,
-    first of the whole table on the date index alone (enough when even those are few), then of
-    the subtree."""
-    return _count_below(cap, *where) or (parent is not None and _count_below(cap, _scope(parent), *where))
+def _fewer_than(cap: int, units: Within, *where) -> bool:
+    """Whether fewer than `cap` periods of the subtree match, reading at most `cap` index
+    entries: first a glance at the whole table's date index (no join: enough when even all
+    units have few), then the subtree's."""
+    if cap > GLANCE and _count_below(GLANCE, *where):
+        return True
+    return _count_below(cap, within(units, P.unit_id), *where)
 
 
 def choose_plan(parent: Unit | None, first: date, last: date) -> Plan:
+    return _choose_plan(subtree_units(parent), first, last)
+
+
+def _choose_plan(units: Within, first: date, last: date) -> Plan:
     """Read the fewer rows. Those at the end: the tally (plus the periods started or closed
-    after `last`) unless half the periods or more started or closed after `last`. The starts:
-    the tally less those before and after the period when the period holds an eighth of all
-    starts or more and fewer than an eighth started before it."""
+    after `last`) unless half the periods or more started after `last`. (Those closed after it
+    are not counted first: the direct count reads each of them too, unless it started after
+    `last` as well.) The starts: the tally less those before and after the period when the
+    period holds an eighth of all starts or more and fewer than an eighth started before it."""
     t = UnitPeriodTally
     total = session().scalar(select(func.coalesce(func.sum(t.admitted + t.transferred_in), 0))
-                             .where(subtree_filter(t.unit_id, parent))) or 0
+                             .where(within(units, t.unit_id))) or 0
     half, eighth = max(total // 2, 1), max(total // 8, 1)
-    from_tally = (_fewer_than(half, parent, P.start_date > last)
-                  and _fewer_than(half, parent, P.end_date > last))
+    from_tally = _fewer_than(half, units, P.start_date > last)
     complement = (from_tally
-                  and not _fewer_than(eighth, parent, P.start_date >= first, P.start_date <= last)
-                  and _fewer_than(eighth, parent, P.start_date < first))
+                  and not _fewer_than(eighth, units, P.start_date >= first, P.start_date <= last)
+                  and _fewer_than(eighth, units, P.start_date < first))
     return Plan(from_tally, complement)
 
 
-def _period_counts(parent: Unit | None, first: date, last: date, plan: Plan) -> dict:
+def _period_counts(parent: Unit | None, units: Within, first: date, last: date, plan: Plan) -> dict:
     """Flows and those at the end per child unit; those at the start follow from the balance,
     which holds for every single period (module docstring), so it is exact, not estimated."""
-    at_end = _at_end_from_tally(parent, last) if plan.at_end_from_tally else _at_end(parent, last)
-    starts = (_starts_by_complement if plan.starts_by_complement else _starts)(parent, first, last)
-    buckets = roll_up(parent, merge(at_end, starts, _ends(parent, first, last)))
+    at_end = _at_end_from_tally(units, last) if plan.at_end_from_tally else _at_end(units, last)
+    starts = (_starts_by_complement if plan.starts_by_complement else _starts)(units, first, last)
+    buckets = roll_up(parent, merge(at_end, starts, _ends(units, first, last)))
     for values in buckets.values():
         ins = values.get("admitted", 0) + values.get("transferred_in", 0)
         outs = sum(values.get(k, 0) for k in ("transferred_out", "left", "expelled", "deceased"))
@@ -236,26 +271,29 @@ def _period_counts(parent: Unit | None, first: date, last: date, plan: Plan) -> 
     return buckets
 
 
-def internal_transfers(parent: Unit | None, first: date, last: date) -> int:
+def internal_transfers(units: Within, first: date, last: date) -> int:
     """Moves inside the subtree during the period: a period opened by a transfer the same day
     another period of the member, also in the subtree, was closed by one."""
     before = aliased(P)
     continues = exists().where(before.member_id == P.member_id, before.id != P.id,
                                before.end_date == P.start_date, before.end_kind.in_(TRANSFER_ENDS),
-                               subtree_filter(before.unit_id, parent))
+                               within(units, before.unit_id))
     return session().scalar(
         select(func.count()).select_from(P)
-        .where(subtree_filter(P.unit_id, parent), P.start_date >= first, P.start_date <= last,
+        .where(within(units, P.unit_id), P.start_date >= first, P.start_date <= last,
                P.start_kind.in_(TRANSFER_STARTS), continues)) or 0
 
 
 def compute(parent: Unit | None, first: date, last: date, plan: Plan | None = None) -> dict[str, Any]:
+    """The report for the parent's subtree (every unit when None); `plan` forces a way of
+    counting (tests), otherwise `_choose_plan` picks one."""
     names = FLOWS + BREAKDOWN
-    plan = plan if plan is not None else choose_plan(parent, first, last)
-    buckets = _period_counts(parent, first, last, plan)
+    units = subtree_units(parent)
+    plan = plan if plan is not None else _choose_plan(units, first, last)
+    buckets = _period_counts(parent, units, first, last, plan)
     rows = unit_rows(parent, buckets, names, _("directly"))
     totals = sum_rows(buckets.values(), names)
-    inside = internal_transfers(parent, first, last)
+    inside = internal_transfers(units, first, last)
     totals["transferred_in"] -= inside
     totals["transferred_out"] -= inside
     return {"rows": rows, "totals": {"unit_id": None, "unit_name": _("Total"), **totals},

@@ -8,14 +8,15 @@ Units directly in the chosen unit fall in the `None` bucket.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Select, String, and_, func, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement
 
 from unionadmin.core.db import session
-from unionadmin.core.scope import subtree_ids
+from unionadmin.core.scope import UnitSet, subtree_ids
 from unionadmin.core.units.models import Unit
 
 
@@ -28,6 +29,20 @@ def subtree_filter(column, parent: Unit | None):
     """`column` (a unit id) lies in the parent's subtree (everything when parent is None)."""
     ids = subtree_unit_ids(parent)
     return column.in_(ids) if ids is not None else column.isnot(None)
+
+
+#: A condition on a unit-id column ("lies in the subtree"); None: every unit.
+Within = Callable[[Any], ColumnElement[bool]] | None
+
+
+def subtree_units(parent: Unit | None) -> Within:
+    """The parent's subtree as a condition on unit-id columns, its ids read once (`UnitSet`):
+    for reports that filter several tables by the same subtree."""
+    return UnitSet(subtree_ids(parent.path)).clause if parent is not None else None
+
+
+def within(units: Within, column) -> ColumnElement[bool]:
+    return units(column) if units is not None else column.isnot(None)
 
 
 def children(parent: Unit | None) -> list[Unit]:
