@@ -33,7 +33,7 @@ from unionadmin.core.db import session
 
 #: Period start kinds that are transfers in (every other start is an admission).
 TRANSFER_STARTS = ("transferred_in", "moved")
-TRANSFER_STARTS_SQL = "('transferred_in', 'moved')"
+TRANSFER_STARTS_SQL = "(" + ", ".join(f"'{kind}'" for kind in TRANSFER_STARTS) + ")"
 #: Hours added to the stored UTC `created_at` to get Viet Nam's date (no daylight saving).
 VN_OFFSET_HOURS = 7
 
