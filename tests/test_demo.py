@@ -227,10 +227,12 @@ def test_statuses_and_history(db):
     assert set(periods) == {i for i, s in status.items() if s in approved}
     expected_kinds = {
         "pending": ["created"], "rejected": ["created", "rejected"],
-        "active": ["created", "approved"], "suspended": ["created", "approved", "suspended"],
-        "transfer_pending": ["created", "approved", "transfer_requested"],
-        "left": ["created", "approved", "left"], "expelled": ["created", "approved", "expelled"],
-        "deceased": ["created", "approved", "deceased"],
+        "active": ["created", "approved", "card_issued"],
+        "suspended": ["created", "approved", "card_issued", "suspended"],
+        "transfer_pending": ["created", "approved", "card_issued", "transfer_requested"],
+        "left": ["created", "approved", "card_issued", "card_revoked", "left"],
+        "expelled": ["created", "approved", "card_issued", "card_revoked", "expelled"],
+        "deceased": ["created", "approved", "card_issued", "card_revoked", "deceased"],
     }
     now = db.scalar(select(func.max(MemberEvent.recorded_at)))
     for member_id, member in members.items():
@@ -400,3 +402,79 @@ def test_speed_smoke(backend, tmp_path, capsys):
                   f"({20_000 / elapsed:,.0f} members/s)")
     finally:
         _drop_database(app, name)
+
+
+def test_current_members_have_cards(db):
+    """The demo allocates a card number range to its province and every approved member got a
+    card on approval; those who left have it revoked."""
+    from unionadmin.core.cards.models import Card, CardRange
+    from unionadmin.core.cards.numbering import is_valid
+    from unionadmin.core.members.models import Member
+    from unionadmin.core.units.models import Unit
+
+    (card_range,) = db.scalars(select(CardRange).join(Unit, Unit.id == CardRange.unit_id)
+                               .where(Unit.code == "DNA")).all()
+    cards = {c.member_id: c for c in db.scalars(select(Card))}
+    assert card_range.next_serial == len(cards) + 1
+    for member in db.scalars(select(Member)):
+        card = cards.get(member.id)
+        if member.status in ("active", "suspended", "transfer_pending"):
+            assert card is not None and card.revoked_on is None and is_valid(card.number)
+            assert (member.card_number, member.card_token) == (card.number, card.token)
+        elif member.status in ("left", "expelled", "deceased"):
+            assert card.revoked_on is not None and card.revoke_reason == member.status
+            assert member.card_number is None
+        else:
+            assert card is None and member.card_number is None
+
+
+def test_demo_approves_a_member_and_prints_the_card(seeded):
+    """The officers' first exercise on the demo: an Approver approves a pending member, who
+    gets a card number from the province's range, and the card prints (as does an old one)."""
+    from unionadmin.core.members.models import Member
+    from unionadmin.core.units.models import Unit
+
+    app, summary = seeded
+    with app.app_context():
+        session = app.appbuilder.session
+        bien_hoa = session.scalar(select(Unit).where(Unit.code == "DNA-BH"))
+        in_bien_hoa = Member.unit_id.in_(select(Unit.id).where(Unit.path.startswith(bien_hoa.path)))
+        pending = session.scalar(select(Member.id).where(in_bien_hoa, Member.status == "pending"))
+        old = session.scalar(select(Member.id).where(in_bien_hoa, Member.status == "active"))
+    client = app.test_client()
+    login = client.post("/api/v1/security/login", json={
+        "username": "bienhoa.duyet", "password": summary["password"], "provider": "db"})
+    headers = {"Authorization": f"Bearer {login.json['access_token']}"}
+    resp = client.post(f"/api/v1/member/{pending}/approve", headers=headers)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert resp.json["result"]["status"] == "active"
+    assert resp.json["result"]["card_number"].startswith("DN")
+    for member_id in (pending, old):
+        pdf = client.get(f"/api/v1/member/{member_id}/card.pdf", headers=headers)
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF"), member_id
+
+
+def test_approval_without_a_card_range_says_none_was_allocated(system, tree):
+    """No range yet and a range used up are two different messages, and both say who
+    allocates one."""
+    from conftest import member_data
+
+    from unionadmin.core.cards.models import CardRange
+    from unionadmin.core.errors import Conflict
+    from unionadmin.core.members import services as members
+
+    member = members.create(member_data(tree["G1"]))
+    with pytest.raises(Conflict) as error:
+        members.approve(member)
+    assert "/card_ranges/" in str(error.value.message)
+    assert "chưa được cấp dải số thẻ" in str(error.value.message)
+    session = system.appbuilder.session
+    session.rollback()
+    session.add(CardRange(unit_id=tree["P"].id, prefix=f"T{tree['tag'][:6]}", start_serial=1,
+                          end_serial=1, next_serial=2))
+    session.commit()
+    member = members.create(member_data(tree["G1"]))
+    with pytest.raises(Conflict) as error:
+        members.approve(member)
+    assert "/card_ranges/" in str(error.value.message)
+    assert "đã dùng hết" in str(error.value.message)

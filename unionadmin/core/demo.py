@@ -23,6 +23,7 @@ import itertools
 import json
 import math
 import random
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -33,6 +34,8 @@ from werkzeug.security import generate_password_hash
 
 from unionadmin.core import audit
 from unionadmin.core.accounts.models import UnionUser
+from unionadmin.core.cards.models import Card, CardRange
+from unionadmin.core.cards.numbering import format_number
 from unionadmin.core.db import session, today, utcnow
 from unionadmin.core.members.models import (
     CLOSED_STATUSES,
@@ -48,6 +51,8 @@ from unionadmin.core.units.models import LEVEL_RANK, Unit, UnitEvent
 #: The password of every demo account (they are not asked to change it).
 PASSWORD = "demo-UnionAdmin-2026"
 ROOT_CODE = "DNA"
+#: The card number prefix the demo allocates to its province (any free one if taken).
+CARD_PREFIX = "DN"
 CHUNK = 5_000
 
 #: Statuses and their shares of the members.
@@ -818,6 +823,9 @@ class _Seeder:
                     enumerate(histories[i]):
                 all_events.append((moment, member_id, step, kind, day, actor, from_unit,
                                    to_unit, details))
+            row["card_number"] = row["card_token"] = None
+            if row["status"] in APPROVED_STATUSES:
+                all_events.extend(self._card(row, histories[i]))
             if row["status"] in APPROVED_STATUSES:
                 ended = row["status"] in ENDED_STATUSES
                 periods.append({
@@ -833,6 +841,43 @@ class _Seeder:
                 approvals.append(self._approval_row(member_id, histories[i]))
         all_events.sort(key=lambda e: (e[0], e[1], e[2]))
         return ordered_members, all_events, periods, approvals
+
+    def allocate_card_range(self) -> None:
+        """A card number range for the demo province, as an Admin allocates at /card_ranges/."""
+        taken = set(session().scalars(select(CardRange.prefix)))
+        prefix = next(p for p in (CARD_PREFIX, ROOT_CODE, *(f"{CARD_PREFIX}{n}" for n in range(100)))
+                      if p not in taken)
+        self.card_range = CardRange(unit_id=self.units[0].id, prefix=prefix, start_serial=1,
+                                    end_serial=999_999, next_serial=1,
+                                    note="Dải số thẻ của dữ liệu mẫu")
+        session().add(self.card_range)
+        session().flush()
+        self.cards: list[dict[str, Any]] = []
+
+    def _card(self, row: dict[str, Any], history: list[tuple]) -> list[tuple]:
+        """The card an approved member got on approval (as `members.approve` issues it), revoked
+        when the membership ended; its events. The QR image is made when the card is printed."""
+        card_range = self.card_range
+        number = format_number(card_range.prefix, card_range.next_serial)
+        card_range.next_serial += 1
+        approved = history[1]
+        moment, day, approver = approved[0], approved[2], approved[3]
+        card = {"member_id": row["id"], "range_id": card_range.id, "number": number,
+                "token": secrets.token_urlsafe(24), "reason": "new", "issued_on": day,
+                "issued_at": moment, "issued_by_id": approver, "revoked_on": None,
+                "revoked_by_id": None, "revoke_reason": None}
+        events = [(moment, row["id"], 1.5, "card_issued", day, approver, None, row["unit_id"],
+                   {"number": number, "reason": "new"})]
+        if row["status"] in ENDED_STATUSES:
+            ended = history[-1]
+            card.update(revoked_on=ended[2], revoked_by_id=ended[3], revoke_reason=row["status"])
+            # before the leaving event, as `members.leave` writes them
+            events.append((ended[0], row["id"], len(history) - 1.25, "card_revoked", ended[2],
+                           ended[3], None, None, {"number": number, "reason": row["status"]}))
+        else:
+            row["card_number"], row["card_token"] = number, card["token"]
+        self.cards.append(card)
+        return events
 
     def _approval_row(self, member_id: int, history: list[tuple]) -> dict[str, Any]:
         _model, step, label = self.approval
@@ -851,6 +896,10 @@ class _Seeder:
     def insert_members(self, members: list, events: list, periods: list,
                        approvals: list) -> None:
         _bulk_insert(Member.__table__, members)
+        first_card = _max_id(Card) + 1
+        for n, row in enumerate(self.cards):
+            row["id"] = first_card + n
+        _bulk_insert(Card.__table__, self.cards)
         first_event = _max_id(MemberEvent) + 1
         plain, detailed = [], []
         for n, (moment, member_id, _step, kind, day, actor, from_unit, to_unit, details) in \
@@ -881,7 +930,7 @@ class _Seeder:
         db = session()
         if db.get_bind().dialect.name != "postgresql":
             return
-        tables = ["unit", "unit_event", "member", "member_event", "membership_period"]
+        tables = ["unit", "unit_event", "member", "member_event", "membership_period", "card"]
         if self.approval is not None:
             tables.append(self.approval[0].__tablename__)
         for table in tables:
@@ -909,6 +958,7 @@ def seed_demo(members: int = 3000, seed: int = 2026) -> dict[str, Any]:
         seeder.prepare()
         seeder.insert_units()
         seeder.create_accounts()
+        seeder.allocate_card_range()
         member_rows, events, periods, approvals = seeder.build_members(sizes)
         seeder.insert_members(member_rows, events, periods, approvals)
         seeder.reset_sequences()

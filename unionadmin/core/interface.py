@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.sql import ColumnElement
 
 from unionadmin.core.actor import Actor
@@ -59,10 +59,14 @@ class ScopedInterface(SQLAInterface):
         return int(current_app.config.get("UNIONADMIN_COUNT_CAP", 10_000))
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
-        """Rows up to the cap, plus one when there are more: never a full-table COUNT."""
+        """Rows up to the cap, plus one when there are more: never a full-table COUNT.
+
+        The sub-select names the primary key, not a constant: with an unrestricted scope the
+        WHERE clause names no column, and `SELECT 1 ... LIMIT n` would lose its FROM (a count
+        of 1 whatever the table holds)."""
         inner = self._apply_inner_all(query, filters, select_columns=select_columns,
                                       aliases_mapping={})
-        limited = inner.with_entities(literal(1)).order_by(None).limit(self.count_cap() + 1)
+        limited = inner.with_entities(self.obj.id).order_by(None).limit(self.count_cap() + 1)
         return self.session.execute(select(func.count()).select_from(limited.subquery())).scalar()
 
     def query(self, filters=None, order_column="", order_direction="", page=None,

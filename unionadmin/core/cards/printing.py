@@ -20,6 +20,7 @@ from unionadmin.core import audit
 from unionadmin.core.cards import photos
 from unionadmin.core.cards import templates as card_templates
 from unionadmin.core.cards.models import Card
+from unionadmin.core.cards.qr import make_qr_png, verify_url
 from unionadmin.core.cards.render import CardData, render
 from unionadmin.core.db import session
 from unionadmin.core.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -52,6 +53,11 @@ def current_cards(member_ids: list[int]) -> dict[int, Card]:
     return {card.member_id: card for card in rows}
 
 
+def qr_image(card: Card) -> bytes:
+    """The card's QR image, made at issue; made now for a card loaded in bulk without one."""
+    return card.qr_png or make_qr_png(verify_url(current_app.config["PUBLIC_BASE_URL"], card.token))
+
+
 def card_data(member_list: list[Member]) -> list[CardData]:
     """What the cards of these (already scoped) members show; members without a valid card
     are left out."""
@@ -61,7 +67,7 @@ def card_data(member_list: list[Member]) -> list[CardData]:
     name = union_name()
     return [CardData(holder_name=m.full_name, date_of_birth=m.date_of_birth,
                      unit_name=m.unit.name, card_number=cards[m.id].number,
-                     issued_on=cards[m.id].issued_on, qr_png=cards[m.id].qr_png,
+                     issued_on=cards[m.id].issued_on, qr_png=qr_image(cards[m.id]),
                      photo=pictures.get(m.id), union_name=name, member_id=m.id)
             for m in member_list if m.id in cards]
 

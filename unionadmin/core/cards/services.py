@@ -142,8 +142,13 @@ def _serial_for(unit: Unit) -> tuple[int, str, int]:
         if serial is not None:
             prefix = session().scalar(select(CardRange.prefix).where(CardRange.id == range_id))
             return range_id, prefix, serial
-    raise Conflict(_("No card numbers are left for %(unit)s: ask the central level to allocate "
-                     "a card number range.", unit=province.name))
+    allocated = session().scalar(select(CardRange.id).where(CardRange.unit_id == province.id).limit(1))
+    if allocated is None:
+        raise Conflict(_("No card number range has been allocated to %(unit)s yet: an administrator "
+                         "allocates one on the Card number ranges page (/card_ranges/).",
+                         unit=province.name))
+    raise Conflict(_("The card number ranges of %(unit)s are used up: an administrator allocates "
+                     "a new one on the Card number ranges page (/card_ranges/).", unit=province.name))
 
 
 def issue(member, reason: str = "new") -> Card:
