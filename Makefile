@@ -1,4 +1,5 @@
 # UnionAdmin: `make run` and `make test` work on a fresh machine with Python 3.11+.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,14 +8,18 @@ PORT ?= 8080
 STAMP := $(VENV)/.installed
 export FLASK_APP := unionadmin:create_app
 
-.PHONY: run test test-sqlite test-postgres lint translations bench bench-province bench-nation clean
+.PHONY: run test test-sqlite test-postgres test-newest lock lint translations bench bench-province bench-nation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+# Installs are reproducible: every package at the version in requirements/constraints.txt
+# (`make lock` refreshes it from setup.cfg's ranges).
+LOCK := requirements/constraints.txt
+
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml $(LOCK)
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test]"
 	$(BIN)/python -m unionadmin.i18n_tool compile
 	touch $(STAMP)
 
@@ -35,6 +40,25 @@ test: $(STAMP) $(CATALOGS)
 		UNIONADMIN_TEST_DB=postgres $(BIN)/python -m pytest -n 2 --dist loadfile tests; \
 	fi
 
+# Refresh the lock: the newest versions setup.cfg's ranges allow, for every extra.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile --upgrade setup.cfg --all-extras --python-version 3.11 -o $(LOCK)
+
+# The suite (SQLite) against the newest versions the ranges allow, in a venv of its own:
+# a report of what an upgrade would break (make lock), never a failure of the build.
+NEWEST := .venv-newest
+test-newest:
+	rm -rf $(NEWEST)
+	$(PYTHON) -m venv $(NEWEST)
+	$(NEWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(NEWEST)/bin/python -m pip install --quiet --upgrade -e ".[test]"
+	$(NEWEST)/bin/python -m unionadmin.i18n_tool compile
+	@$(NEWEST)/bin/python -m pip freeze --exclude-editable | \
+		diff <(grep -E '^[A-Za-z0-9]' $(LOCK) | tr 'A-Z_' 'a-z-' | sort) <(tr 'A-Z_' 'a-z-' | sort) \
+		| sed -n 's/^> /newer than the lock: /p' || true
+	-$(NEWEST)/bin/python -m pytest -n 2 --dist loadfile -p no:cacheprovider -rf tests
+
 lint: $(STAMP)
 	$(BIN)/ruff check unionadmin tests bench
 
@@ -50,7 +74,7 @@ BENCH_SQLITE ?= sqlite:///$(CURDIR)/bench/data/ua_bench_province.db
 BENCH_STAMP := $(VENV)/.bench-installed
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test,bench]"
 	touch $(BENCH_STAMP)
 
 BENCH_NATION ?= postgresql+psycopg://postgres@127.0.0.1:5432/ua_bench_nation
@@ -74,4 +98,4 @@ bench-nation: $(BENCH_STAMP) $(CATALOGS)
 	$(BIN)/python bench/reports.py --db $(BENCH_NATION) --code BP --name reports_nation
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) $(NEWEST) *.egg-info .pytest_cache
