@@ -8,7 +8,7 @@ PORT ?= 8080
 STAMP := $(VENV)/.installed
 export FLASK_APP := unionadmin:create_app
 
-.PHONY: run test test-sqlite test-postgres test-newest lock lint translations bench bench-province bench-nation clean
+.PHONY: run test test-sqlite test-postgres test-newest fuzz lock lint translations bench bench-province bench-nation clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ test: $(STAMP) $(CATALOGS)
 		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
 		UNIONADMIN_TEST_DB=postgres $(BIN)/python -m pytest -n 2 --dist loadfile tests; \
 	fi
+
+# The long fuzz of the REST API (schemathesis): 10 minutes per database (SQLite, then PostgreSQL
+# when TEST_DATABASE_URL is set), new seeds each round; fails on any server error, each written
+# with its reproduction to fuzz-findings.md. The suite runs a short, fixed-seed version.
+FUZZ_MINUTES ?= 10
+fuzz: $(STAMP) $(CATALOGS)
+	$(BIN)/python tests/fuzz_run.py --minutes $(FUZZ_MINUTES) --examples 50 --report fuzz-findings.md
 
 # Refresh the lock: the newest versions setup.cfg's ranges allow, for every extra.
 lock: $(STAMP)
