@@ -196,3 +196,11 @@ def web_login(client, username: str, password: str = PASSWORD):
     page = client.get("/login/")
     return client.post("/login/", data={"username": username, "password": password,
                                         "csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+def web_logout(client):
+    """Log out as the navbar does: a POST with the CSRF token (a GET only asks to confirm)."""
+    page = client.get("/logout/")
+    if page.status_code != 200:  # not logged in
+        return page
+    return client.post("/logout/", data={"csrf_token": csrf_token(page.get_data(as_text=True))})

@@ -61,13 +61,13 @@ def test_range_api_admin_only_and_rules(client, admin_h, app, tree):
 
 
 def test_range_page_for_admin(client, app, tree):
-    from conftest import web_login
+    from conftest import web_login, web_logout
 
     web_login(client, "admin", ADMIN_PASSWORD)
     assert client.get("/card_ranges/list/").status_code == 200
     assert client.get("/card_ranges/add").status_code == 200
     officer = make_user(app, tree["G1"], "Officer")
-    client.get("/logout/")
+    web_logout(client)
     web_login(client, officer.username)
     assert client.get("/card_ranges/list/").status_code in (302, 403)
 

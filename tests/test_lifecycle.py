@@ -9,7 +9,17 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import ADMIN_PASSWORD, api_headers, cccd, csrf_token, make_user, member_data, uid, web_login
+from conftest import (
+    ADMIN_PASSWORD,
+    api_headers,
+    cccd,
+    csrf_token,
+    make_user,
+    member_data,
+    uid,
+    web_login,
+    web_logout,
+)
 
 from unionadmin.core.actor import SYSTEM, acting_as
 from unionadmin.core.cards import numbering
@@ -734,7 +744,7 @@ def test_member_page_buttons_and_actions(client, app, tree, prefix, people):
     number = cards_of(app, mid)[0][0]
     assert number in html and 'class="table table-condensed table-striped ua-cards"' in html
     assert 'id="ua-action-approve"' not in html
-    client.get("/logout/")
+    web_logout(client)
     _page_login(client, people["officer"])
     html = client.get(f"/members/show/{mid}").get_data(as_text=True)
     for name in ("transfer", "suspend", "leave", "card", "revoke_card"):
@@ -751,7 +761,7 @@ def test_member_page_buttons_and_actions(client, app, tree, prefix, people):
     # approve through the wrong permission group is not a way round
     assert client.post(f"/members/lifecycle/{mid}/approve", data={"csrf_token": token}).status_code in (
         403, 404)
-    client.get("/logout/")
+    web_logout(client)
     _page_login(client, people["approver_g3"])
     html = client.get(f"/members/show/{mid}").get_data(as_text=True)
     assert 'id="ua-action-accept_transfer"' in html and 'id="ua-action-leave"' not in html

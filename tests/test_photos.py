@@ -98,7 +98,7 @@ def test_photo_scope(app, tree, client):
 
 
 def test_photo_page_upload(app, tree, client):
-    from conftest import csrf_token, web_login
+    from conftest import csrf_token, web_login, web_logout
 
     allocate(app, tree["P"])
     member = carded_member(app, tree["G1"])
@@ -114,6 +114,6 @@ def test_photo_page_upload(app, tree, client):
         "csrf_token": token, "file": (io.BytesIO(jpeg()), "a.jpg")}, content_type="multipart/form-data")
     assert good.status_code == 302
     other = make_user(app, tree["G3"], "Officer")
-    client.get("/logout/")
+    web_logout(client)
     web_login(client, other.username)
     assert client.get(f"/cards/photo/{member['id']}").status_code == 404

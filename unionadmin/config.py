@@ -32,6 +32,7 @@ ENV_SETTINGS: dict[str, type] = {
     "UNIONADMIN_CARD_LOGO": str,
     "UNIONADMIN_CAMPAIGN_START": str,
     "UNIONADMIN_TARGET_DATE": str,
+    "RATELIMIT_ENABLED": bool,
     "RATELIMIT_STORAGE_URI": str,
     "HOST": str,
     "PORT": int,
@@ -73,6 +74,7 @@ def defaults() -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
         "LANGUAGES": LANGUAGES,
         # Security
+        "RATELIMIT_ENABLED": True,  # FAB turns it off unless told: login and /verify limits
         "UNIONADMIN_LOGIN_RATE_LIMIT": "30 per minute",
         "UNIONADMIN_LOCKOUT_FAILURES": 5,
         "UNIONADMIN_LOCKOUT_MINUTES": 15,

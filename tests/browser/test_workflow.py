@@ -19,7 +19,10 @@ def login(page, username: str, password: str) -> None:
 
 
 def logout(page) -> None:
+    """Logout is a POST with the CSRF token: /logout/ asks to confirm."""
     page.goto(page.base + "/logout/")
+    page.click("#ua-logout-confirm")
+    page.wait_for_load_state()
 
 
 def pick_unit(page, field: str, text: str) -> None:

@@ -1,22 +1,43 @@
-"""Safe on a shared computer: session cookies that end with the browser, idle timeout,
-no caching of personal pages, security headers with a nonce-based CSP, and the forced
-password change (web and API)."""
+"""Safe on a shared computer: session cookies that end with the browser, security headers with
+a nonce-based CSP, no caching of personal pages, and one guard before every request that names
+the request's credential and applies, to every path, the idle timeout, the CSRF check and the
+forced password change."""
 
 from __future__ import annotations
 
 import secrets
 import time
 
-from flask import Flask, flash, g, jsonify, redirect, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
-#: Endpoints an account that must change its password may still reach.
+from unionadmin.core.accounts import sessions
+
+#: Endpoints an account that must change its password may still reach (with the cookie).
 _PASSWORD_CHANGE_ENDPOINTS = {"AccountPasswordView.this_form_get",
                               "AccountPasswordView.this_form_post", "static",
                               "appbuilder.static", "LocaleView.index"}
+#: API paths a token that must change its password may still call.
 _API_ALLOWED = ("/api/v1/account/password", "/api/v1/security/")
 _SEEN_KEY = "_ua_seen"
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+#: Flask-WTF's checker, used only by `_csrf_check` (its own before_request is switched off:
+#: FAB exempts every API blueprint from it, even when reached with the session cookie).
+csrf = CSRFProtect()
 
 
 def configure(app: Flask) -> None:
@@ -26,8 +47,10 @@ def configure(app: Flask) -> None:
     if str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True  # behind HTTPS
     app.config["REMEMBER_COOKIE_DURATION"] = 0
-    app.before_request(_idle_timeout)
-    app.before_request(_password_change_gate)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)  # also tells FAB to refuse mutations by GET
+    sessions.configure(app)
+    app.before_request(_guard)
     app.after_request(_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
@@ -38,17 +61,71 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def _login_endpoint() -> str:
-    from flask import current_app
+# -- the guard --------------------------------------------------------------------------------
 
+def _guard():
+    """Every request, in this order: which credential, then its rules."""
+    credential = _credential()
+    setattr(g, sessions.CREDENTIAL, credential)
+    if credential == "session":
+        return _idle_timeout() or _csrf_check() or _password_change_gate(current_user)
+    if credential == "jwt":
+        return _password_change_gate(g.user)
+    return None
+
+
+def _bearer() -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+def _credential() -> str | None:
+    """None for the API login, "jwt" for an API call with a bearer token (checked here, so
+    a bad token answers 401 even when a session cookie rides along), "session" for a logged-in
+    cookie, else None. A bearer call needs no CSRF token: browsers never add that header
+    across sites."""
+    sm = current_app.appbuilder.sm
+    if request.endpoint == _api_login():
+        return None  # its credential is the password in the body, never the cookie
+    if request.path.startswith("/api/") and _bearer():
+        if current_app.config.get("FAB_API_KEY_ENABLED") and sm.extract_api_key_from_request():
+            return None  # FAB's @protect checks API keys itself
+        from flask_jwt_extended import verify_jwt_in_request
+
+        verify_jwt_in_request(refresh=request.endpoint == _api_refresh())
+        return "jwt"
+    if current_user.is_authenticated:
+        return "session"
+    if "_user_id" in session:  # a session ended on the server: drop it
+        session.clear()
+    return None
+
+
+def _api_login() -> str:
+    return current_app.appbuilder.sm.security_api.__name__ + ".login"
+
+
+def _api_refresh() -> str:
+    return current_app.appbuilder.sm.security_api.__name__ + ".refresh"
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _refuse(code: int, message: str):
+    if _wants_json():
+        return jsonify(message=message), code
+    appbuilder = current_app.appbuilder
+    g.user = current_user  # the navbar reads it; FAB sets it in a later before_request
+    return render_template("unionadmin/error.html", code=code, message=message,
+                           base_template=appbuilder.base_template, appbuilder=appbuilder), code
+
+
+def _login_endpoint() -> str:
     return current_app.appbuilder.sm.auth_view.endpoint + ".login"
 
 
 def _idle_timeout():
-    if request.path.startswith("/api/") or not current_user.is_authenticated:
-        return None
-    from flask import current_app
-
     now = int(time.time())
     limit = int(current_app.config.get("UNIONADMIN_IDLE_MINUTES", 15)) * 60
     seen = session.get(_SEEN_KEY)
@@ -60,38 +137,41 @@ def _idle_timeout():
         db_session().commit()
         logout_user()
         session.clear()
-        flash(_("You were signed out after a period without activity."), "info")
+        message = _("You were signed out after a period without activity.")
+        if _wants_json():
+            return _refuse(401, message)
+        flash(message, "info")
         return redirect(url_for(_login_endpoint()))
     session[_SEEN_KEY] = now
     return None
 
 
-def _password_change_gate():
-    if request.path.startswith("/api/"):
-        return _api_password_gate()
-    if not current_user.is_authenticated or not current_user.password_change_required:
+def _csrf_check():
+    """Every state-changing request made with the session cookie carries the token (form field
+    `csrf_token` or header `X-CSRFToken`), whatever the path: pages, APIs, uploads."""
+    if request.method not in _UNSAFE:
         return None
+    try:
+        csrf.protect()
+    except CSRFError:
+        return _refuse(400, _("This form has expired or did not come from this site. Go back, "
+                              "reload the page and try again."))
+    return None
+
+
+def _password_change_gate(user):
+    """One gate for both credentials: until the account chooses its own password, only the
+    password form (or API), logout and static files answer."""
+    if user is None or not getattr(user, "password_change_required", False):
+        return None
+    if request.path.startswith("/api/"):
+        if request.path.startswith(_API_ALLOWED):
+            return None
+        return jsonify(message="password_change_required"), 403
     if request.endpoint in _PASSWORD_CHANGE_ENDPOINTS or (request.endpoint or "").endswith(
             (".logout", ".login")):
         return None
     return redirect(url_for("AccountPasswordView.this_form_get"))
-
-
-def _api_password_gate():
-    if request.path.startswith(_API_ALLOWED) or "Authorization" not in request.headers:
-        return None
-    from flask_jwt_extended import verify_jwt_in_request
-    from flask_jwt_extended.exceptions import JWTExtendedException
-    from jwt import PyJWTError
-
-    try:
-        verify_jwt_in_request(optional=True)
-    except (JWTExtendedException, PyJWTError):
-        return None  # FAB's @protect answers 401 for a bad token
-    user = g.get("user")
-    if user is not None and getattr(user, "password_change_required", False):
-        return jsonify(message="password_change_required"), 403
-    return None
 
 
 def _headers(response):

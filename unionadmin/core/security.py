@@ -1,11 +1,12 @@
-"""The FAB security manager: accounts bound to units, lockout, login audit, and the login
+"""The FAB security manager: accounts bound to units, lockout, login audit, sessions ended on
+the server (accounts/sessions.py), JWT errors in the app's language, and the login and logout
 views (web and API) that add UnionAdmin's rules to FAB's."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_appbuilder.api import safe
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.forms import LoginForm_db
@@ -15,12 +16,13 @@ from flask_appbuilder.utils.base import get_safe_redirect
 from flask_appbuilder.views import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_jwt_extended import create_access_token, create_refresh_token
-from flask_login import login_user
+from flask_jwt_extended import JWTManager
+from flask_login import login_user, logout_user
 from marshmallow import ValidationError as SchemaError
 from werkzeug.security import check_password_hash
 
 from unionadmin.core import audit
+from unionadmin.core.accounts import sessions
 from unionadmin.core.accounts.models import UnionUser
 from unionadmin.core.db import VN_TZ, utcnow
 from unionadmin.core.permcache import CachedPermissionsMixin
@@ -65,6 +67,22 @@ class UnionAuthDBView(AuthDBView):
         return self.render_template(self.login_template, title=self.title, form=form,
                                     appbuilder=self.appbuilder)
 
+    @expose("/logout/", methods=["GET", "POST"])
+    def logout(self):
+        """POST (with the CSRF token checked for every session request in http_security)
+        logs out; a GET, which any link or image can cause, only asks to confirm."""
+        user = self._get_authenticated_user()
+        if request.method == "GET":
+            if user is None:
+                return redirect(self.appbuilder.get_url_for_login)
+            return self.render_template("unionadmin/logout.html", title=_("Logout"),
+                                        appbuilder=self.appbuilder)
+        logout_user()
+        session.clear()
+        if user is not None:
+            self.appbuilder.sm.on_user_logout(user)
+        return redirect(self.appbuilder.get_url_for_login)
+
 
 class UnionSecurityApi(SecurityApi):
     """FAB's API login with the same lockout, a per-address rate limit, and
@@ -87,19 +105,39 @@ class UnionSecurityApi(SecurityApi):
             if locked:
                 return self.response(403, message=locked_message(locked))
             return self.response(401, message=str(INVALID_LOGIN))
-        result = {
-            "access_token": create_access_token(identity=str(user.id), fresh=True),
-            "password_change_required": bool(user.password_change_required),
-        }
-        if payload.get("refresh"):
-            result["refresh_token"] = create_refresh_token(identity=str(user.id))
-        return self.response(200, **result)
+        result = sessions.issue_tokens(user, refresh=bool(payload.get("refresh")))
+        return self.response(200, password_change_required=bool(user.password_change_required),
+                             **result)
 
 
 class UnionSecurityManager(CachedPermissionsMixin, SecurityManager):
     user_model = UnionUser
     authdbview = UnionAuthDBView
     security_api = UnionSecurityApi
+
+    def create_jwt_manager(self, app) -> JWTManager:
+        jwt_manager = super().create_jwt_manager(app)
+        jwt_manager.additional_claims_loader(sessions.token_claims)
+        _jwt_error_answers(jwt_manager)
+        return jwt_manager
+
+    def load_user(self, pk):
+        """The account of a session cookie, if the session was not ended since its login."""
+        user = super().load_user(pk)
+        if user is not None and not sessions.session_is_current(user):
+            return None
+        return user
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        """The account of a JWT, if active and the token was not ended since it was issued."""
+        try:
+            user = self.get_user_by_id(int(jwt_data["sub"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+        if user is None or not user.is_active or not sessions.token_is_current(user, jwt_data):
+            return None
+        g.user = user  # as FAB's: g.user cannot be set before the token is read
+        return user
 
     def register_views(self) -> None:
         super().register_views()
@@ -145,8 +183,37 @@ class UnionSecurityManager(CachedPermissionsMixin, SecurityManager):
         super().update_user_auth_stat(user, success)
 
     def on_user_logout(self, user) -> None:
+        """Logout ends all of the account's sessions and tokens, not only this browser's."""
+        account = self.get_user_by_id(user.id)
+        if account is not None:
+            sessions.end_all(account)
         audit.record("logout", "account", user.id, _unit_path(user), username=user.username)
         self.session.commit()
+
+
+def _jwt_refusal(message):
+    """Flask-JWT-Extended's refusals as the API's other errors: 401, {"message": ...}."""
+
+    def answer(*_args):
+        return jsonify(message=str(message)), 401
+
+    return answer
+
+
+def _jwt_error_answers(jwt_manager: JWTManager) -> None:
+    """Replace Flask-JWT-Extended's English 422/401 `{"msg": ...}` answers (a malformed,
+    forged, `alg: none`, expired, ended or missing token)."""
+    invalid = _jwt_refusal(_l("The login token is not valid. Log in again."))
+    ended = _jwt_refusal(_l("Your session has ended. Log in again."))
+    jwt_manager.invalid_token_loader(invalid)
+    jwt_manager.token_verification_failed_loader(invalid)
+    jwt_manager.unauthorized_loader(_jwt_refusal(_l("Please log in.")))
+    jwt_manager.expired_token_loader(_jwt_refusal(_l("The login token has expired. "
+                                                     "Log in again.")))
+    jwt_manager.revoked_token_loader(ended)
+    jwt_manager.user_lookup_error_loader(ended)
+    jwt_manager.needs_fresh_token_loader(_jwt_refusal(_l("This action needs a fresh login. "
+                                                         "Log in again.")))
 
 
 def _unit_path(user) -> str | None:

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_jwt_extended import verify_jwt_in_request
 from marshmallow import Schema, fields
 
-from unionadmin.core.accounts import services
+from unionadmin.core.accounts import services, sessions
 from unionadmin.core.accounts.models import UnionUser
 from unionadmin.core.api import ServiceModelApi, service_errors
 from unionadmin.core.interface import ScopedInterface
@@ -88,4 +88,5 @@ class OwnPasswordApi(BaseApi):
             return self.response_400(message=_("The request body must be a JSON object."))
         data = PasswordSchema().load_translated(body)
         services.change_own_password(user, data["old_password"], data["new_password"])
-        return self.response(200, message="OK")
+        # The change ended every token of the account, this one too: here are new ones.
+        return self.response(200, message="OK", **sessions.issue_tokens(user))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Boolean, DateTime, ForeignKey
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from unionadmin.core.units.models import Unit
@@ -23,6 +23,9 @@ class UnionUser(User):
                                                            default=False)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
     password_changed_on: Mapped[datetime | None] = mapped_column(DateTime)
+    # Stamped into each session cookie and JWT; bumping it ends them all (accounts/sessions.py).
+    session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                                 server_default="0")
 
     unit: Mapped[Unit | None] = relationship(Unit, lazy="joined", foreign_keys=[unit_id])
 
