@@ -458,7 +458,7 @@ def test_import_page_upload_and_job_page(client, officer, tree):
     bad = client.post("/imports/", data={
         "csrf_token": csrf_token(html), "unit_id": str(tree["G1"].id),
         "file": (io.BytesIO(b"not excel"), "m.xlsx")}, content_type="multipart/form-data")
-    assert bad.status_code == 200 and "ua-error" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "ua-error" in bad.get_data(as_text=True)
 
 
 def test_cli_import_with_error_file(app, tree, tmp_path, ctx):
@@ -621,3 +621,43 @@ def test_import_gives_members_what_the_form_gives(client, officer_h, tree, ctx):
     assert steps[0].submitted_at is not None
     assert [e.kind for e in members.events_of(member)] == ["created"]
     session().rollback()
+
+
+# -- formulas (issue #15) -----------------------------------------------------------------------
+
+
+def _with_sheet_xml(data: bytes, edit) -> bytes:
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            content = source.read(info)
+            copy.writestr(info, edit(content) if info.filename == "xl/worksheets/sheet1.xml" else content)
+    return out.getvalue()
+
+
+def test_formula_cells_are_errors_on_their_cell_not_empty_values(client, officer_h, tree):
+    """A formula is refused on its own row and column, whether the file carries the value the
+    program computed last (Excel) or none (openpyxl), shared or not; a formula in a column the
+    import does not read is left alone; the other rows are imported."""
+    number = cccd()
+    rows = [row(),                                              # 2 ok
+            row(name='="Trần Văn "&"Bình"'),                    # 3 formula, no cached value
+            row(),                                              # 4 formula with a cached value
+            row(),                                              # 5 shared formula (a dependent cell)
+            row(number=number) + ["=1+1"]]                      # 6 formula in an unknown column
+    data = xlsx(rows, HEADERS + ["Ghi chú"])
+
+    def edit(xml: bytes) -> bytes:
+        import re
+
+        cached = b'<c r="A4" t="str"><f>UPPER("an")</f><v>AN</v></c>'
+        shared = b'<c r="F5" t="str"><f t="shared" si="0"/><v>Kinh</v></c>'
+        xml = re.sub(rb'<c r="A4"[^>]*>.*?</c>', cached, xml)
+        return re.sub(rb'<c r="F5"[^>]*>.*?</c>', shared, xml)
+
+    body = upload(client, officer_h, _with_sheet_xml(data, edit), tree["G1"].id).json
+    assert body["created"] == 2 and body["error_rows"] == 3, body
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(3, "Họ và tên"), (4, "Họ và tên"),
+                                                                 (5, "Dân tộc")]
+    assert all("công thức" in e["message"] for e in body["errors"])
+    assert {m.citizen_id for m in members_in(tree["G1"])} >= {number}

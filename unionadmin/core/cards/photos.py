@@ -5,12 +5,13 @@ resolution, stored in their own table (shared by every app server, off the membe
 from __future__ import annotations
 
 import io
+import warnings
 from datetime import datetime
 
 from flask import current_app
 from flask_appbuilder import Model
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from sqlalchemy import DateTime, ForeignKey, LargeBinary, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -57,24 +58,41 @@ def process(data: bytes) -> bytes:
     if len(data) > limit:
         raise _bad(_("The photo is too large (at most %(mb)s MB).", mb=limit // (1024 * 1024)))
     try:
-        img = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # Pillow only warns up to twice its pixel limit
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
         if img.format not in ALLOWED_FORMATS:
             raise _bad(_("The photo must be a JPEG or PNG image."))
-        if img.width * img.height > MAX_PIXELS:
+        if img.width * img.height > MAX_PIXELS:  # before any pixel is decoded
             raise _bad(_("The photo has too many pixels."))
         img.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise _bad(_("The photo has too many pixels.")) from None
+    except Exception:  # noqa: BLE001 - a broken file raises many kinds (OSError, SyntaxError...)
         raise _bad(_("The file is not a readable JPEG or PNG image.")) from None
     if min(img.size) < 60:
         raise _bad(_("The photo is too small."))
-    img = ImageOps.exif_transpose(img)  # turn as the camera meant, then drop the metadata
-    if img.mode in ("RGBA", "LA", "P"):
+    try:
+        return _reencode(img)
+    except Exception:  # noqa: BLE001 - a mode or a block Pillow cannot convert
+        raise _bad(_("The file is not a readable JPEG or PNG image.")) from None
+
+
+def _reencode(img: Image.Image) -> bytes:
+    """The stored JPEG: new pixels only, so nothing smuggled in the upload (a polyglot's HTML or
+    zip, a comment, a profile, metadata) comes back out."""
+    try:
+        img = ImageOps.exif_transpose(img)  # turn as the camera meant, then drop the metadata
+    except Exception:  # noqa: BLE001, S110 - a broken EXIF block: keep the picture as it is
+        pass
+    if img.mode in ("RGBA", "LA", "P", "PA"):
         rgba = img.convert("RGBA")
         img = Image.new("RGB", rgba.size, (255, 255, 255))
         img.paste(rgba, mask=rgba.getchannel("A"))
     img = ImageOps.fit(img.convert("RGB"), PHOTO_SIZE, Image.Resampling.LANCZOS)
+    img.info = {}  # Pillow would write back a comment or an ICC profile it read
     out = io.BytesIO()
     img.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: no metadata kept
     return out.getvalue()

@@ -57,12 +57,19 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def read_upload() -> tuple[bytes, str]:
-    """The uploaded file's bytes (refused early when the request announces too much)."""
+def read_upload_size() -> None:
+    """Refuse a request that announces far more than the file limit, before its body is
+    parsed (and spooled to disk)."""
     limit = services.max_mb() * 1024 * 1024
     if request.content_length and request.content_length > limit + 1024 * 1024:
         raise ValidationError.single("file", _("The file is larger than %(n)s MB. Split it into "
                                                "several files.", n=services.max_mb()))
+
+
+def read_upload() -> tuple[bytes, str]:
+    """The uploaded file's bytes (refused early when the request announces too much)."""
+    limit = services.max_mb() * 1024 * 1024
+    read_upload_size()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError.single("file", _("Choose an Excel file (.xlsx) to upload."))

@@ -10,14 +10,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from typing import IO, Any
+from zlib import error as zlib_error
 
 from flask_babel import gettext as _
 
+from unionadmin.core import xlsx
 from unionadmin.core.errors import ValidationError
 from unionadmin.core.text import fold
 
@@ -105,7 +108,7 @@ def plugin_columns(fields: Iterable[dict[str, Any]]) -> list[Column]:
 
 def _text(value: Any) -> str:
     if value.__class__ is str:  # most cells: skip the isinstance checks below
-        return value.strip()
+        return read_text(value)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -113,6 +116,13 @@ def _text(value: Any) -> str:
     if isinstance(value, datetime | date):
         return format_date(value)
     return str(value).strip()
+
+
+def read_text(value: str) -> str:
+    """A text cell's value, without the apostrophe the app's xlsx writer puts before text that
+    looks like a formula (so that an exported file imports as the same members)."""
+    text = value.strip()
+    return xlsx.restore(text) if text[:1] == xlsx.GUARD else text
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -213,19 +223,27 @@ def cell_text(column: Column, value: Any) -> str:
 
 
 # -- checking and opening the file --------------------------------------------------------------
+#
+# Nothing reads a cell before the whole file has been checked: the container (size, zip bombs,
+# encryption), then the first sheet's extent. calamine reads a sheet into one dense grid from the
+# first used cell to the last, so a 5 KB file with a cell at XFD1048576 asks it for 549 GB and
+# the process aborts (no exception to catch). The extent is therefore found on the compressed
+# stream first, from the declared <dimension> and from every cell's position, and refused when
+# the grid would exceed what a member list needs.
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 #: Worksheet XML compresses well, but not like a zip bomb.
 MAX_RATIO = 200
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024
+#: Columns a member list may reach (IV, the old Excel limit): the template has about twenty.
+MAX_COLUMNS = 256
+#: Cells the read grid may hold per row of the row limit (about 32 bytes each in calamine).
+CELLS_PER_ROW = 40
 
 
-@dataclass
-class FileInfo:
-    rows: int  # data rows announced by the sheet (an upper bound: blank rows are skipped)
-    sheet_path: str = ""
-    headers: list[str] = field(default_factory=list)
+def _damaged() -> BadFile:
+    return BadFile(_("The file is damaged and cannot be read. Save it again from Excel."))
 
 
 def check_container(data: bytes, max_mb: int) -> zipfile.ZipFile:
@@ -244,7 +262,7 @@ def check_container(data: bytes, max_mb: int) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise BadFile(_("The file is damaged and cannot be read. Save it again from Excel.")) from None
+        raise _damaged() from None
     total = 0
     for info in infos:
         total += info.file_size
@@ -261,94 +279,249 @@ def check_container(data: bytes, max_mb: int) -> zipfile.ZipFile:
     return archive
 
 
-def first_sheet_path(archive: zipfile.ZipFile) -> str:
-    """Where the first worksheet's XML lives (workbook.xml and its relationships)."""
+def first_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
+    """The first worksheet's name and where its XML lives (workbook.xml and its relationships)."""
     import xml.etree.ElementTree as ET
 
     try:
         book = ET.fromstring(archive.read("xl/workbook.xml"))
         rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError):
-        raise BadFile(_("The file is damaged and cannot be read. Save it again from Excel.")) from None
+        raise _damaged() from None
     rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     sheet = next((el for el in book.iter() if el.tag.endswith("}sheet")), None)
     rel_id = sheet.get(rel_ns) if sheet is not None else None
     target = next((el.get("Target") for el in rels if el.get("Id") == rel_id), None)
-    if not target:
-        raise BadFile(_("The file is damaged and cannot be read. Save it again from Excel."))
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    if not target or sheet is None:
+        raise _damaged()
+    return sheet.get("name") or "", target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
-def count_rows(archive: zipfile.ZipFile, sheet_path: str) -> int:
-    """Rows in a worksheet, counted on the compressed stream without parsing the XML (this
-    also checks every byte against its CRC: a damaged file is refused before any write)."""
-    count, tail = 0, b""
-    rows = None
+@dataclass(frozen=True)
+class Extent:
+    """What a sheet's XML says about its size, found without building any cell."""
+
+    rows: int  # row elements (an upper bound of the data rows: blank rows are skipped)
+    last_row: int  # 1-based row of the farthest cell, or of the declared dimension
+    last_column: int  # 1-based column of the same
+    formulas: dict[int, set[int]]  # row number -> 0-based columns of the cells holding a formula
+
+
+_ENDS = tuple(bytes([ch]) for ch in b" \t\r\n>/")
+_CELL_OPENERS = tuple(b"<c" + end for end in _ENDS)
+_ROW_OPENERS = tuple(b"<row" + end for end in _ENDS)
+_FORMULA_OPENERS = tuple(b"<f" + end for end in _ENDS)
+#: Prefixed row, cell or formula tags: the sheet is walked.
+_PREFIXED = tuple(b":" + name + end for name in (b"c", b"row", b"f") for end in _ENDS)
+#: A cell whose position is written the way every spreadsheet program writes it.
+_PLAIN_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
+#: Such a cell holding a formula (<f> comes first in a cell, as the schema orders them).
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^<>]*(?<!/)>\s*<f[\s/>]')
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\sref\s*=\s*[\"']([^\"']*)[\"']")
+#: Any row, cell or formula tag, whatever its prefix, spacing or quoting (a `>` may sit in a
+#: quoted attribute value). No `<` inside a tag (XML forbids it), so a failed match stops at the
+#: next tag: the walk stays linear whatever the file.
+_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c|f)(?=[\s/>])((?:[^<>\"']|\"[^<\"]*\"|'[^<']*')*)>")
+_R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_REF = re.compile(rb"\s*\$?([A-Za-z]*)\$?(\d*)\s*$")
+
+
+def _blocks(archive: zipfile.ZipFile, sheet_path: str) -> Iterator[bytes]:
+    """The sheet's XML in blocks of about 1 MB, each cut before a `<`: no tag is split."""
+    tail = b""
     try:
-        with archive.open(sheet_path.lstrip("/")) as stream:
+        with archive.open(sheet_path) as stream:
             while chunk := stream.read(1 << 20):
                 block = tail + chunk
-                if rows is None:  # bytes.count is several times faster than a regex
-                    opening = _SHEET_DATA.search(block)
-                    prefix = opening.group(1) or b"" if opening else None
-                    rows = _row_counter(prefix)
-                count += rows(block)
-                tail = block[-16:]
-                count -= rows(tail)
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
-        raise BadFile(_("The file is damaged and cannot be read. Save it again from Excel.")) from None
-    return count
+                cut = block.rfind(b"<")
+                if cut <= 0:
+                    tail = block
+                    continue
+                tail = block[cut:]
+                yield block[:cut]
+        if tail:
+            yield tail
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib_error):
+        raise _damaged() from None
 
 
-def _row_counter(prefix: bytes | None) -> Callable[[bytes], int]:
-    """Counts the row elements of a block of sheet XML whose elements have this prefix."""
-    if prefix is None:  # sheetData not seen yet (a huge header?): any prefix
-        return lambda block: len(re.findall(rb"<(?:\w+:)?row[ >]", block))
-    spaced, closed = b"<" + prefix + b"row ", b"<" + prefix + b"row>"
-    return lambda block: block.count(spaced) + block.count(closed)
-
-
-def open_sheet(data: bytes):
-    """The first worksheet, read-only (streamed); BadFile if openpyxl cannot read it."""
-    import warnings
-
-    from openpyxl import load_workbook
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        return workbook, workbook.worksheets[0]
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise BadFile(_("The file is damaged and cannot be read. Save it again from Excel.")) from None
-
-
-def iter_rows(sheet) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """(row number in Excel, values) for every row of an openpyxl sheet, blank ones included."""
+def column_number(letters: bytes | str) -> int:
+    """A, B, ... Z, AA ... as 1, 2, ... 26, 27 ..."""
     number = 0
-    for row in sheet.iter_rows(values_only=True):
-        number += 1
-        yield number, row
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode("ascii").upper():
+        number = number * 26 + ord(ch) - 64
+    return number
 
 
-def fast_rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """(row number, values) of the first sheet, read by calamine (Rust, ~10x openpyxl) when it is
-    installed, else by openpyxl in read-only mode. Empty cells may come as ""."""
+def column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _ref(value: bytes) -> tuple[int, int]:
+    """A cell reference ("XFD1048576") as 1-based (row, column); 0 for a missing part."""
+    match = _REF.match(value)
+    if match is None:
+        raise _damaged()
+    letters, digits = match.groups()
+    # past 9 digits or 3 letters it is far beyond any limit (and int() refuses 4,300 digits)
+    row = int(digits) if len(digits) <= 9 else 10**9
+    return (row if digits else 0), (column_number(letters[:4]) if letters else 0)
+
+
+def scan_sheet(archive: zipfile.ZipFile, sheet_path: str) -> Extent:
+    """The sheet's extent, on the compressed stream. The common case (every cell written as
+    `<c r="B7"`, as spreadsheet programs write them) is measured with C-speed searches, and its
+    formula cells found by a search of their own; anything else (cells without a position,
+    prefixed tags) is walked tag by tag as calamine walks it."""
+    rows, last_row, last_column, declared = 0, 0, 0, (0, 0)
+    formulas: dict[int, set[int]] = {}
+    for number, block in enumerate(_blocks(archive, sheet_path)):
+        if number == 0:
+            declared = _declared(block)
+        refs = _PLAIN_CELL.findall(block)
+        if not _plain(block, len(refs)):
+            return _walk_sheet(archive, sheet_path, declared)
+        rows += block.count(b"<row ") + block.count(b"<row>")
+        if refs:
+            last_column = max(last_column, max(map(column_number, set(map(itemgetter(0), refs)))))
+            last_row = max(last_row, max(map(int, set(map(itemgetter(1), refs)))))
+        if b"<f" in block and any(opener in block for opener in _FORMULA_OPENERS):
+            for letters, digits in _FORMULA_CELL.findall(block):
+                formulas.setdefault(int(digits), set()).add(column_number(letters) - 1)
+    return Extent(rows, max(last_row, declared[0]), max(last_column, declared[1]), formulas)
+
+
+def _declared(block: bytes) -> tuple[int, int]:
+    """The last row and column of the sheet's <dimension ref="A1:E20">, if it has one."""
+    dimension = _DIMENSION.search(block)
+    if dimension is None:
+        return 0, 0
+    corners = [_ref(part) for part in dimension.group(1).split(b":")]
+    return max(row for row, _c in corners), max(column for _r, column in corners)
+
+
+def _plain(block: bytes, positioned: int) -> bool:
+    """Whether every cell of the block is one of the `positioned` `<c r="B7"` cells, with no
+    prefixed row, cell or formula tag (one count does it when the block holds no other tag
+    beginning with `<c`)."""
+    if block.count(b"<c") != positioned and \
+            sum(block.count(opener) for opener in _CELL_OPENERS) != positioned:
+        return False
+    return not (b":c" in block or b":row" in block or b":f" in block) or \
+        not any(hint in block for hint in _PREFIXED)
+
+
+def _walk_sheet(archive: zipfile.ZipFile, sheet_path: str, declared: tuple[int, int]) -> Extent:
+    """The exact extent: each cell at its `r` position, or after the previous cell of its row
+    when it has none (rows likewise), as calamine places them; and the cells holding a formula."""
+    rows, last_row, last_column = 0, declared[0], declared[1]
+    row_index, column_index = 0, 0  # 0-based, as calamine counts
+    formulas: dict[int, set[int]] = {}
+    cell: tuple[int, int] | None = None
+    for block in _blocks(archive, sheet_path):
+        for closing, name, attrs in _TAG.findall(block):
+            empty = attrs.endswith(b"/")
+            if name == b"row":
+                if closing:
+                    row_index, column_index = row_index + 1, 0
+                    continue
+                rows += 1
+                row = _position(attrs)[0]
+                if row:
+                    row_index = row - 1
+                if empty:
+                    row_index, column_index = row_index + 1, 0
+            elif name == b"c":
+                if closing:
+                    cell = None
+                    continue
+                row, column = _position(attrs)
+                at = (row - 1 if row else row_index, column - 1 if column else column_index)
+                column_index = at[1] + 1
+                last_row, last_column = max(last_row, at[0] + 1), max(last_column, at[1] + 1)
+                cell = None if empty else at
+            elif not closing and cell is not None:  # <f>: this cell holds a formula
+                formulas.setdefault(cell[0] + 1, set()).add(cell[1])
+    return Extent(rows, last_row, last_column, formulas)
+
+
+def _position(attrs: bytes) -> tuple[int, int]:
+    match = _R_ATTR.search(attrs)
+    if match is None:
+        return 0, 0
+    return _ref(match.group(1) if match.group(1) is not None else match.group(2))
+
+
+def check_extent(extent: Extent, max_rows: int) -> None:
+    """Refuse a sheet with more rows than the limit, or whose read grid would be far larger
+    than a member list needs (the row limit times CELLS_PER_ROW cells)."""
+    if extent.rows - 1 > max_rows:
+        limit = f"{max_rows:,}".replace(",", ".")  # Vietnamese thousands separator
+        raise BadFile(_("The file has more than %(n)s rows. Split it into several files.", n=limit))
+    budget = (max_rows + 1000) * CELLS_PER_ROW
+    if extent.last_column > MAX_COLUMNS or extent.last_row > 2 * max_rows + 1000 \
+            or extent.last_row * extent.last_column > budget:
+        cell = f"{column_letters(max(extent.last_column, 1))}{max(extent.last_row, 1)}"
+        raise BadFile(_("The sheet reaches cell %(cell)s, far beyond the data of a member list, "
+                        "and cannot be read safely. Delete the empty rows and columns after your "
+                        "data (or copy the data into the template) and upload it again.", cell=cell))
+
+
+@dataclass
+class Sheet:
+    """The first worksheet of an upload that passed every check: only now may cells be read."""
+
+    data: bytes
+    archive: zipfile.ZipFile
+    path: str
+    extent: Extent
+
+    def rows(self) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        return _read_rows(self.data)
+
+    def head_rows(self, rows: int = 25) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        return _head_rows(self.data, self.archive, self.path, rows)
+
+
+def open_checked(data: bytes, max_mb: int, max_rows: int) -> Sheet:
+    """The upload's first sheet once the container and the sheet's extent are checked;
+    BadFile (nothing read, nothing written) otherwise."""
+    archive = check_container(data, max_mb)
+    name, path = first_sheet(archive)
+    extent = scan_sheet(archive, path)
+    check_extent(extent, max_rows)
+    if _calamine_first_sheet(data) != name:  # the sheet checked must be the sheet read
+        raise _damaged()
+    return Sheet(data, archive, path, extent)
+
+
+def _calamine_first_sheet(data: bytes) -> str | None:
+    from python_calamine import CalamineWorkbook
+
     try:
-        from python_calamine import CalamineWorkbook
-    except ImportError:  # pragma: no cover - optional speed-up
-        workbook, sheet = open_sheet(data)
-        try:
-            yield from iter_rows(sheet)
-        finally:
-            workbook.close()
-        return
+        names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
+    except Exception:  # noqa: BLE001 - calamine raises its own kinds for a broken file
+        raise _damaged() from None
+    return names[0] if names else None
+
+
+def _read_rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """(row number, values) of the first sheet, read by calamine (Rust, ~10x openpyxl); rows
+    start at row 1, values at column A. Empty cells may come as "". Only for checked sheets."""
+    from python_calamine import CalamineWorkbook
+
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         pad = (None,) * sheet.start[1] if sheet.start else ()
         rows = sheet.iter_rows()
-    except Exception:  # noqa: BLE001 - calamine raises its own kinds for a broken file
-        raise BadFile(_("The file is damaged and cannot be read. Save it again from Excel.")) from None
+    except BaseException as exc:  # a Rust panic is a BaseException: still a damaged file
+        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
+        raise _damaged() from None
     for index, row in enumerate(rows):
         yield index + 1, pad + tuple(row)
 
@@ -357,9 +530,9 @@ _ROW_END = re.compile(rb"</(?:\w+:)?row>")
 _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData[ >]")
 
 
-def head_rows(data: bytes, archive: zipfile.ZipFile, sheet_path: str,
-              rows: int = 25) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """Like `fast_rows`, but only the first rows (enough to find the header): the same reader
+def _head_rows(data: bytes, archive: zipfile.ZipFile, sheet_path: str,
+               rows: int = 25) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """Like `_read_rows`, but only the first rows (enough to find the header): the same reader
     run on a copy of the workbook whose sheet stops after them, so that checking an upload
     does not read all of a big sheet a first time."""
     try:
@@ -371,16 +544,16 @@ def head_rows(data: bytes, archive: zipfile.ZipFile, sheet_path: str,
         ends = list(_ROW_END.finditer(head))
         opening = _SHEET_DATA.search(head)
         if not tail or len(ends) < rows or opening is None:
-            return fast_rows(data)  # a small sheet: read it all
+            return _read_rows(data)  # a small sheet: read it all
         prefix = opening.group(1) or b""
         sheet = head[:ends[rows - 1].end()] + b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
             for info in archive.infolist():
                 copy.writestr(info.filename, sheet if info.filename == sheet_path else archive.read(info))
-        return fast_rows(out.getvalue())
+        return _read_rows(out.getvalue())
     except (zipfile.BadZipFile, KeyError, OSError, EOFError):
-        raise BadFile(_("The file is damaged and cannot be read. Save it again from Excel.")) from None
+        raise _damaged() from None
 
 
 def is_blank(values: tuple[Any, ...]) -> bool:
@@ -401,7 +574,7 @@ def match_headers(row: tuple[Any, ...], columns: list[Column]) -> dict[int, Colu
     return found
 
 
-# -- writing ------------------------------------------------------------------------------------
+# -- writing (through the app's one xlsx writer: no cell text ever becomes a formula) -----------
 
 
 def _style_header(sheet, columns: list[Column], extra: int = 0) -> None:
@@ -424,20 +597,19 @@ def template(columns: list[Column], ethnic_groups: Iterable[str], example: dict[
              instructions: list[str]) -> bytes:
     """The import template: headers, dropdowns, dd/mm/yyyy date columns, an example row, and
     an instructions sheet."""
-    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    workbook = Workbook()
+    workbook = xlsx.new_book(write_only=False)  # data validations and formats need random access
     sheet = workbook.active
     sheet.title = "Đoàn viên"
-    sheet.append([c.header for c in columns])
-    sheet.append([example.get(c.field) for c in columns])
+    xlsx.append(sheet, [c.header for c in columns])
+    xlsx.append(sheet, [example.get(c.field) for c in columns])
     _style_header(sheet, columns)
     lists = workbook.create_sheet("Danh mục")
     groups = list(ethnic_groups)
     for index, name in enumerate(groups, start=1):
-        lists.cell(row=index, column=1, value=name)
+        xlsx.put(lists, index, 1, name)
     lists.sheet_state = "hidden"
     last = 5000
     for index, column in enumerate(columns, start=1):
@@ -453,7 +625,7 @@ def template(columns: list[Column], ethnic_groups: Iterable[str], example: dict[
         elif column.field == "ethnicity":
             formula = f"'Danh mục'!$A$1:$A${len(groups)}"
         elif column.kind == "choice" and column.choices:
-            formula = '"' + ",".join(column.choices) + '"'
+            formula = '"' + ",".join(c.replace('"', '""') for c in column.choices) + '"'
         if formula:
             rule = DataValidation(type="list", formula1=formula, allow_blank=True)
             rule.add(cells)
@@ -467,45 +639,22 @@ def template(columns: list[Column], ethnic_groups: Iterable[str], example: dict[
     help_sheet = workbook.create_sheet("Hướng dẫn")
     help_sheet.column_dimensions["A"].width = 110
     for line in instructions:
-        help_sheet.append([line])
-    return _save(workbook)
-
-
-def _save(workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        xlsx.append(help_sheet, [line])
+    return xlsx.save(workbook)  # type: ignore[return-value]
 
 
 def write_rows(out: IO[bytes], columns: list[Column], rows: Iterable[list[Any]],
                error_column: bool = False) -> None:
     """A workbook of member rows in the template's columns (streamed: write-only mode)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    workbook = Workbook(write_only=True)
+    workbook = xlsx.new_book()
     sheet = workbook.create_sheet("Đoàn viên")
     for index, column in enumerate(columns, start=1):
-        from openpyxl.utils import get_column_letter
-
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
     headers = [c.header for c in columns] + ([ERROR_LABEL] if error_column else [])
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    date_positions = [i for i, c in enumerate(columns) if c.kind == "date"]
+    xlsx.append(sheet, [xlsx.cell(sheet, text, bold=True) for text in headers])
     for values in rows:
-        values = list(values)
-        for i in date_positions:
-            if isinstance(values[i], date):
-                cell = WriteOnlyCell(sheet, value=values[i])
-                cell.number_format = "dd/mm/yyyy"
-                values[i] = cell
-        sheet.append(values)
-    workbook.save(out)
+        xlsx.append(sheet, values)  # dates get dd/mm/yyyy, text that looks like a formula a '
+    xlsx.save(workbook, out)

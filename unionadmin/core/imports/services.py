@@ -140,14 +140,9 @@ class Plan:
 
 def inspect(data: bytes) -> Plan:
     """Check the file as a whole; BadFile (nothing written) when it cannot be imported."""
-    archive = excel.check_container(data, max_mb())
-    sheet_path = excel.first_sheet_path(archive)
-    counted = excel.count_rows(archive, sheet_path)
-    if counted - 1 > max_rows():
-        limit = f"{max_rows():,}".replace(",", ".")  # Vietnamese thousands separator
-        raise BadFile(_("The file has more than %(n)s rows. Split it into several files.", n=limit))
-    header_row, positions = _read_header(excel.head_rows(data, archive, sheet_path))
-    return Plan(header_row, positions, max(counted - header_row, 0))
+    sheet = excel.open_checked(data, max_mb(), max_rows())
+    header_row, positions = _read_header(sheet.head_rows())
+    return Plan(header_row, positions, max(sheet.extent.rows - header_row, 0))
 
 
 def _read_header(rows: Iterator[tuple[int, tuple[Any, ...]]]) -> tuple[int, dict[int, Column]]:
@@ -259,9 +254,12 @@ def _read_record(number: int, values: tuple[Any, ...], layout: Layout, plugin_fi
         raw = values[index] if index < width else None
         if raw.__class__ is str:
             if kind == "text":
-                value = raw.strip() or None
-            elif kind == "id" or kind == "phone":  # a text cell keeps its leading zero
                 value = raw.strip()
+                if value[:1] == "'":  # maybe text the app's writer kept from reading as a formula
+                    value = excel.read_text(value)
+                value = value or None
+            elif kind == "id" or kind == "phone":  # a text cell keeps its leading zero
+                value = excel.read_text(raw)
             elif memo is not None:  # gender, yes/no, document type, choice: a few values
                 value = memo.get(raw, _NOTHING)
                 if value is _NOTHING:
@@ -576,15 +574,17 @@ def run_import(job: jobs.Job, progress: Callable[[int, int], None] | None = None
     db = session()
     job_id, skip = job.id, job.done
     dry_run = bool((job.params or {}).get("dry_run"))
-    rows = excel.fast_rows(job.input_data)
+    sheet = excel.open_checked(job.input_data, max_mb(), max_rows())  # never trust a stored file
+    rows = sheet.rows()
     header_row, positions = _read_header(rows)
     cols, layout = columns(), _layout(positions)
+    formulas = sheet.extent.formulas
     done, number_of_batch = 0, 0
     # Not on SQLite: its inserts leave and take back the GIL at every row, and each time wait
     # for the other thread's turn to end (a convoy: the inserts took five times as long).
     threaded = db.get_bind().dialect.name != "sqlite"
     with _young_collections_only(), _read_ahead(
-            lambda: _checked_batches(rows, layout, cols, job.unit_id, skip), job_id,
+            lambda: _checked_batches(rows, layout, cols, job.unit_id, skip, formulas), job_id,
             threaded) as batches:
         for batch, done in batches:
             if batch:
@@ -597,10 +597,13 @@ def run_import(job: jobs.Job, progress: Callable[[int, int], None] | None = None
 
 
 def _checked_batches(rows: Iterator[tuple[int, tuple[Any, ...]]], layout: Layout, cols: list[Column],
-                     unit_id: int | None, skip: int) -> Iterator[tuple[list[Record], int]]:
+                     unit_id: int | None, skip: int, formulas: dict[int, set[int]] | None = None
+                     ) -> Iterator[tuple[list[Record], int]]:
     """The data rows read and checked, in batches, each with the count of data rows up to its
     end; the last one (maybe empty) has the count of the whole file. The first `skip` rows are
-    only read (they were committed before), for the duplicates within the file."""
+    only read (they were committed before), for the duplicates within the file. A cell holding
+    a formula (`formulas`: row -> columns) is an error on that cell: its value is whatever the
+    program that saved the file last computed, or nothing."""
     units, check = _Units(unit_id), members.batch_checks()
     plugin_fields = any(column[3] for column in layout)
     citizen_label = label_of("citizen_id", cols)
@@ -612,6 +615,8 @@ def _checked_batches(rows: Iterator[tuple[int, tuple[Any, ...]]], layout: Layout
             continue
         done += 1
         record = _read_record(number, values, layout, plugin_fields)
+        if formulas and number in formulas:
+            _refuse_formulas(record, formulas[number], layout)
         for identity in _identity(record.data):
             first = seen.setdefault(identity, number)
             if first != number and record.errors is None:
@@ -626,6 +631,14 @@ def _checked_batches(rows: Iterator[tuple[int, tuple[Any, ...]]], layout: Layout
             yield batch, done
             batch = []
     yield batch, done
+
+
+def _refuse_formulas(record: Record, positions: set[int], layout: Layout) -> None:
+    for index, column, name, is_extra, *_rest in layout:
+        if index in positions:
+            record.fail(column.label, _("The cell holds a formula: type the value itself "
+                                        "(copy, then Paste Special, Values)."))
+            (record.extra if is_extra else record.data)[name] = None  # type: ignore[index]
 
 
 @contextmanager

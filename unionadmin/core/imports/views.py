@@ -16,6 +16,7 @@ from unionadmin.core.db import session
 from unionadmin.core.errors import ServiceError, ValidationError
 from unionadmin.core.forms import UnitPickerField
 from unionadmin.core.imports import services
+from unionadmin.core.imports.api import read_upload_size
 from unionadmin.core.jobs import Job
 
 
@@ -29,41 +30,49 @@ class ImportView(BaseView):
     route_base = "/imports"
     default_view = "index"
 
-    def _page(self, form: ImportForm):
+    def _page(self, form: ImportForm, status: int = 200):
         actor = current_actor()
         recent = session().scalars(
             select(Job).where(Job.kind == services.KIND, Job.created_by_id == actor.user_id)
             .order_by(Job.id.desc()).limit(10)).all()
         return self.render_template("imports/index.html", form=form, recent=recent,
                                     labels=services.STATUS_LABELS,
-                                    max_mb=services.max_mb(), max_rows=services.max_rows())
+                                    max_mb=services.max_mb(), max_rows=services.max_rows()), status
+
+    def _refused(self, form: ImportForm, errors: dict[str, list[str]]):
+        """The page again with the messages under their fields: 422, nothing was written."""
+        for name, messages in errors.items():
+            target = form[name] if name in form else form.file
+            target.errors = list(target.errors) + list(messages)
+        return self._page(form, 422)
 
     @expose("/", methods=["GET", "POST"])
     @has_access
     @permission_name("import")
     def index(self):
+        try:  # a body far over the limit is refused before it is parsed (and spooled to disk)
+            read_upload_size()
+        except ValidationError as exc:
+            form = ImportForm(formdata=None)
+            return self._refused(form, exc.errors)
         form = ImportForm()
         if not form.is_submitted():
             form.unit_id.data = current_actor().unit_id
             return self._page(form)
         if not form.validate():
-            return self._page(form)
+            return self._page(form, 422)
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
-            form.file.errors = [str(_l("Choose an Excel file (.xlsx) to upload."))]
-            return self._page(form)
+            return self._refused(form, {"file": [str(_l("Choose an Excel file (.xlsx) to upload."))]})
         data = upload.read(services.max_mb() * 1024 * 1024 + 1)
         try:
             job = services.start_import(data, upload.filename, form.unit_id.data,
                                         dry_run=bool(form.dry_run.data))
         except ValidationError as exc:
-            for name, messages in exc.errors.items():
-                target = form[name] if name in form else form.file
-                target.errors = list(target.errors) + messages
-            return self._page(form)
+            return self._refused(form, exc.errors)
         except ServiceError as exc:
             flash(str(exc.message), "danger")
-            return self._page(form)
+            return self._page(form, 422)
         return redirect(url_for("ImportView.job", job_id=job.id))
 
     @expose("/job/<int:job_id>")

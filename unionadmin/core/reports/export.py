@@ -2,43 +2,31 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from typing import Any
 
 from flask import render_template
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from unionadmin.core import xlsx
+
+XLSX_MIME = xlsx.MIME
 PDF_MIME = "application/pdf"
-#: Spreadsheet programs run text beginning with these as a formula (CSV/xlsx injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_text(value: str) -> str:
-    """Text that a spreadsheet shows as text, never runs."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def _cell(sheet, value: Any, bold: bool = False) -> WriteOnlyCell:
-    if isinstance(value, str):
-        value = safe_text(value)
-    cell = WriteOnlyCell(sheet, value=value)
+def _cell(sheet, value: Any, bold: bool = False) -> Cell:
+    """A report cell (through the app's one xlsx writer: text never becomes a formula)."""
+    number_format = None
     if isinstance(value, bool):
-        cell.value = _("Yes") if value else ""
-    elif isinstance(value, datetime | date):
-        cell.number_format = "DD/MM/YYYY"
+        value = _("Yes") if value else ""
     elif isinstance(value, int):
-        cell.number_format = "#,##0"
+        number_format = "#,##0"
     elif isinstance(value, float):
-        cell.number_format = "#,##0.0"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+        number_format = "#,##0.0"
+    return xlsx.cell(sheet, value, bold=bold, number_format=number_format)
 
 
 def period_text(result: dict[str, Any]) -> str:
@@ -57,7 +45,7 @@ def vn_date(value: Any) -> str:
 
 
 def to_xlsx(result: dict[str, Any]) -> bytes:
-    book = Workbook(write_only=True)
+    book = xlsx.new_book()
     sheet = book.create_sheet(title=result["name"][:31])
     columns = result["columns"]
     sheet.append([_cell(sheet, result["title"], bold=True)])
@@ -78,9 +66,7 @@ def to_xlsx(result: dict[str, Any]) -> bytes:
     totals = result.get("totals")
     if totals:
         sheet.append([_cell(sheet, totals.get(c["name"]), bold=True) for c in columns])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx.save(book)
 
 
 def display(value: Any) -> str:
