@@ -48,9 +48,10 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure(app, config)
 
-    from unionadmin.core import http_security
+    from unionadmin.core import http_security, input_guard
 
     http_security.configure(app)
+    input_guard.register(app)
     app.extensions["unionadmin.plugins"] = make_manager(app.config.get("UNIONADMIN_PLUGINS"))
 
     # Every table on the metadata; FAB's label and action fixes before FAB builds its views.

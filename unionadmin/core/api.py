@@ -5,12 +5,14 @@ of FAB's 500 for bad input."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
 import flask_appbuilder.api as fab_api
 import jsonschema
-from flask import request
+import prison
+from flask import current_app, request
 from flask_appbuilder.api import BaseApi, ModelRestApi
 from flask_babel import gettext as _
 from marshmallow import Schema
@@ -18,6 +20,7 @@ from marshmallow import ValidationError as SchemaError
 from sqlalchemy.sql import ColumnElement
 
 from unionadmin.core.errors import ServiceError, ValidationError
+from unionadmin.core.input_guard import MAX_OFFSET, fits_integer, is_id_name
 
 #: A filter: value -> SQL condition (raise ValueError for a bad value).
 FilterFn = Callable[[Any], ColumnElement[bool]]
@@ -32,6 +35,11 @@ def _translated_responses() -> None:
     (FAB's own APIs included: security, menu, OpenAPI)."""
 
     def response_400(self, message=None):
+        if isinstance(message, str) and message.startswith("Not a valid rison"):
+            # FAB's own messages for a bad `q` (its jsonschema detail stays as it is).
+            detail = message.partition(" schema ")[2]
+            message = _("The parameter q is not valid: %(detail)s", detail=detail) if detail \
+                else _("The parameter q is not valid Rison or JSON.")
         return self.response(400, message=message or _("The request is not valid."))
 
     BaseApi.response_400 = response_400
@@ -72,6 +80,55 @@ class _CachedJsonSchema:
 
 
 fab_api.jsonschema = _CachedJsonSchema()
+
+
+class _SafePrison:
+    """Stands in for `prison` inside FAB's `rison` decorator: prison raises more than its
+    ParserException on bad input (ValueError for `1e+5`, RecursionError for `(((`...), and FAB
+    catches only that one (500); every failure becomes the ParserException (400)."""
+
+    decoder = prison.decoder
+
+    @staticmethod
+    def loads(value: str) -> Any:
+        try:
+            return prison.loads(value)
+        except prison.decoder.ParserException:
+            raise
+        except (ValueError, TypeError, IndexError, KeyError, RecursionError):
+            raise prison.decoder.ParserException("bad rison") from None
+
+
+fab_api.prison = _SafePrison()
+
+
+def _documented_path_parameters(original: Callable) -> Callable:
+    """Every `{name}` of an operation's path is declared in the OpenAPI spec, for the operations
+    whose docstring does not (clients and fuzzers cannot call them otherwise)."""
+
+    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
+        original(self, path=path, operations=operations, methods=methods, func=func, **kwargs)
+        names = re.findall(r"{([^}]+)}", path or "")
+        for operation in (operations or {}).values():
+            params = operation.setdefault("parameters", [])
+            declared = {p.get("name") for p in params if p.get("in") == "path"}
+            params.extend({"in": "path", "name": name, "required": True,
+                           "schema": {"type": "integer" if is_id_name(name) else "string"}}
+                          for name in names if name not in declared)
+
+    return operation_helper
+
+
+BaseApi.operation_helper = _documented_path_parameters(BaseApi.operation_helper)
+
+def id_value(value: Any) -> int:
+    """A filter's id: a whole number an integer column can hold (ValueError otherwise: 400)."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    number = int(value)
+    if not fits_integer(number):
+        raise ValueError(value)
+    return number
 
 
 def service_errors(func: Callable) -> Callable:
@@ -138,6 +195,30 @@ class ServiceModelApi(ModelRestApi):
                 raise BadRequest(_("Bad value for filter %(col)s.", col=col)) from None
         return clauses
 
+    def _page_args(self, args: dict[str, Any]) -> tuple[int, int]:
+        """`page` from 0 and `page_size` from 1 to the maximum, both whole numbers, and no page
+        beyond MAX_OFFSET rows (a negative or huge OFFSET fails in the database)."""
+        page, page_size = args.get("page", 0), args.get("page_size", self.page_size)
+        if not isinstance(page, int) or isinstance(page, bool) or page < 0:
+            raise BadRequest(_("page must be a whole number from 0."))
+        if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
+            raise BadRequest(_("page_size must be a whole number from 1."))
+        # Larger pages are cut to the maximum, as FAB does.
+        page_size = min(page_size, self.max_page_size
+                        or current_app.config.get("FAB_API_MAX_PAGE_SIZE", 100))
+        if page * page_size > MAX_OFFSET:
+            raise BadRequest(_("This page is beyond the last one."))
+        return page, page_size
+
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        """FAB translates a column without a description as gettext(""), which is the
+        catalogue's header: no description is an empty one."""
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        for key, names in (("label", self.label_columns), ("description", self.description_columns)):
+            if not names.get(field.name):
+                info[key] = field.name if key == "label" else ""
+        return info
+
     def _json_body(self) -> dict[str, Any]:
         if not request.is_json or not isinstance(request.get_json(silent=True), dict):
             raise BadRequest(_("The request body must be a JSON object."))
@@ -155,7 +236,10 @@ class ServiceModelApi(ModelRestApi):
         order_direction = args.get("order_direction") or (self.base_order or ("", "asc"))[1]
         if order_column and order_column not in self.order_columns:
             return self.response_400(message=_("Cannot sort by %(col)s.", col=order_column))
-        page, page_size = self._handle_page_args(args)
+        try:
+            page, page_size = self._page_args(args)
+        except BadRequest as exc:
+            return self.response_400(message=str(exc))
         datamodel = self.datamodel
         query = datamodel.scoped_query().filter(*clauses)
         count = datamodel.query_count(query)

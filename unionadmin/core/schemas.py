@@ -9,6 +9,9 @@ from typing import Any
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields
 
+from unionadmin.core.errors import FieldErrors
+from unionadmin.core.input_guard import INT_MAX, INT_MIN, fits_integer
+
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
 
 
@@ -56,16 +59,36 @@ class FlexibleDate(fields.Date):
 
 
 class StrictInt(fields.Integer):
-    """Integers only: no floats, no booleans (FAB-NOTES: no phantom rows from odd ids)."""
+    """Integers only: no floats, no booleans (FAB-NOTES: no phantom rows from odd ids), and
+    only what an integer column holds (larger ones fail in the database: PostgreSQL past 2^31,
+    SQLite past 2^63)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value: Any) -> int:
+        number = super()._validated(value)
+        if number is not None and not fits_integer(number):
+            raise ValidationError(_("Must be a whole number from %(low)s to %(high)s.",
+                                    low=INT_MIN, high=INT_MAX))
+        return number
 
 
 class TrimmedString(fields.String):
     def _deserialize(self, value: Any, attr, data, **kwargs) -> str | None:
         text = super()._deserialize(value, attr, data, **kwargs)
         return text.strip() if text is not None else None
+
+
+def check_lengths(model: type, data: dict[str, Any], errors: FieldErrors) -> None:
+    """Text longer than its column (`String(n)`) is an error on that field. The limit is read
+    from the model, so it is stated once; the database would fail on PostgreSQL instead (and
+    silently keep it on SQLite)."""
+    columns = model.__table__.columns
+    for field, value in data.items():
+        length = getattr(getattr(columns.get(field), "type", None), "length", None)
+        if isinstance(value, str) and length and len(value) > length and field not in errors:
+            errors.add(field, _("At most %(n)s characters.", n=length))
 
 
 class WriteSchema(Schema):

@@ -63,7 +63,10 @@ def in_scope(unit: Unit | None, actor: Actor | None = None) -> bool:
 
 def get_unit(unit_id: int | None, actor: Actor | None = None) -> Unit:
     """The unit with this id if the actor may see it; NotFound otherwise."""
-    unit = session().get(Unit, unit_id) if isinstance(unit_id, int) else None
+    from unionadmin.core.input_guard import fits_integer
+
+    # An id no row can have is a missing unit (the database would fail on it instead).
+    unit = session().get(Unit, unit_id) if fits_integer(unit_id) else None
     if not in_scope(unit, actor):
         raise NotFound()
     return unit

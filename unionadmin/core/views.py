@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from unionadmin.core.errors import ServiceError, ValidationError
+from unionadmin.core.input_guard import MAX_OFFSET, refuse
 
 MAX_PAGE_SIZE = 100
 
@@ -104,6 +105,12 @@ class ServiceModelView(ModelView):
     def _get_list_widget(self, *args: Any, **kwargs: Any):
         size = kwargs.get("page_size") or self.page_size
         kwargs["page_size"] = min(max(int(size), 1), MAX_PAGE_SIZE)
+        page = kwargs.get("page") or 0
+        # A negative or huge OFFSET fails in the database (PostgreSQL; SQLite past 2^63).
+        if page < 0:
+            abort(refuse(400, _("page must be a whole number from 0.")))
+        if page * kwargs["page_size"] > MAX_OFFSET:
+            abort(refuse(400, _("This page is beyond the last one.")))
         return super()._get_list_widget(*args, **kwargs)
 
     def _add(self):

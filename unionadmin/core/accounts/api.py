@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 
 from unionadmin.core.accounts import services, sessions
 from unionadmin.core.accounts.models import UnionUser
-from unionadmin.core.api import ServiceModelApi, service_errors
+from unionadmin.core.api import ServiceModelApi, id_value, service_errors
 from unionadmin.core.interface import ScopedInterface
 from unionadmin.core.schemas import StrictInt, TrimmedString, WriteSchema
 
@@ -54,7 +54,7 @@ class AccountApi(ServiceModelApi):
     order_columns = ["id", "username", "last_name"]
     base_order = ("username", "asc")
     api_filters = {
-        "unit_id": {"eq": lambda v: UnionUser.unit_id == int(v)},
+        "unit_id": {"eq": lambda v: UnionUser.unit_id == id_value(v)},
         "active": {"eq": lambda v: UnionUser.active.is_(bool(v))},
         "username": {"eq": lambda v: UnionUser.username == str(v)},
     }

@@ -18,6 +18,7 @@ from unionadmin.core.actor import current_actor
 from unionadmin.core.db import session, utcnow
 from unionadmin.core.errors import FieldErrors, Forbidden, NotFound, ValidationError
 from unionadmin.core.roles import GRANTABLE, ROLE_ADMIN, ROLE_RANK
+from unionadmin.core.schemas import check_lengths
 from unionadmin.core.scope import require_unit_in_scope, unit_id_clause
 
 FIELDS = ("username", "first_name", "last_name", "email", "unit_id", "role", "active")
@@ -102,6 +103,7 @@ def _check(data: dict[str, Any], errors: FieldErrors, user: UnionUser | None) ->
             errors.add("unit_id", _("You cannot change your own unit."))
         if data.get("active") is False:
             errors.add("active", _("You cannot deactivate your own account."))
+    check_lengths(UnionUser, {f: data.get(f) for f in FIELDS}, errors)
 
 
 def _check_password(password: str | None, username: str, errors: FieldErrors,

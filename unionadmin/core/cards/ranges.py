@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from unionadmin.core.api import ServiceModelApi
+from unionadmin.core.api import ServiceModelApi, id_value
 from unionadmin.core.cards import services
 from unionadmin.core.cards.models import CardRange
 from unionadmin.core.cards.numbering import MAX_SERIAL
@@ -56,7 +56,7 @@ class CardRangeApi(ServiceModelApi):
     order_columns = ["id", "prefix"]
     base_order = ("prefix", "asc")
     api_filters = {
-        "unit_id": {"eq": lambda v: CardRange.unit_id == int(v)},
+        "unit_id": {"eq": lambda v: CardRange.unit_id == id_value(v)},
         "prefix": {"eq": lambda v: CardRange.prefix == str(v).upper()},
     }
 

@@ -7,7 +7,7 @@ from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 
-from unionadmin.core.api import ServiceModelApi, service_errors
+from unionadmin.core.api import ServiceModelApi, id_value, service_errors
 from unionadmin.core.db import session
 from unionadmin.core.interface import ScopedInterface
 from unionadmin.core.members import search, services
@@ -23,7 +23,7 @@ from unionadmin.core.units.models import Unit
 
 
 def _subtree_of(value):
-    root = session().get(Unit, int(value)) if not isinstance(value, bool) else None
+    root = session().get(Unit, id_value(value))
     if root is None:
         return Member.id.is_(None)
     return Member.unit_id.in_(subtree_ids(root.path))
@@ -57,7 +57,7 @@ class MemberApi(ServiceModelApi):
     order_columns = ["id", "full_name", "date_of_birth", "joined_on", "status", "created_at"]
     base_order = ("full_name", "asc")
     api_filters = {
-        "unit_id": {"eq": lambda v: Member.unit_id == int(v)},
+        "unit_id": {"eq": lambda v: Member.unit_id == id_value(v)},
         "subtree_of": {"eq": _subtree_of},
         "status": {"eq": _statuses, "in": _statuses},
         "full_name": {"ct": lambda v: search.name_contains(str(v))},

@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 
 from unionadmin.core.db import today
 from unionadmin.core.errors import FieldErrors
-from unionadmin.core.members.models import GENDERS, ID_TYPES
+from unionadmin.core.members.models import GENDERS, ID_TYPES, Member
 from unionadmin.core.refdata import ethnicity_name, provinces
+from unionadmin.core.schemas import check_lengths
 from unionadmin.core.text import nfc
 
 REQUIRED = ("full_name", "date_of_birth", "gender", "citizen_id", "joined_on", "unit_id")
@@ -25,6 +26,7 @@ TEXT_FIELDS = {
     "qualification": 128, "occupation": 128, "union_position": 128,
 }
 MIN_AGE_AT_JOINING = 15
+MIN_BIRTH_YEAR = 1900
 
 _NAME = re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -137,6 +139,10 @@ def clean_dates(data: dict[str, Any], errors: FieldErrors) -> None:
     born, joined, now = data.get("date_of_birth"), data.get("joined_on"), today()
     if born and born > now:
         errors.add("date_of_birth", _("Date of birth cannot be in the future."))
+    elif born and born.year < MIN_BIRTH_YEAR:
+        # Also where the citizen-ID check stops: its century digit starts at 1900.
+        errors.add("date_of_birth", _("Year of birth cannot be before %(year)s.",
+                                      year=MIN_BIRTH_YEAR))
     if joined and joined > now:
         errors.add("joined_on", _("Date of joining cannot be in the future."))
     if born and joined and _years_between(born, joined) < MIN_AGE_AT_JOINING:
@@ -195,5 +201,6 @@ def clean(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     clean_dates(data, errors)
     clean_identity(data, errors)
     clean_contact(data, errors)
+    check_lengths(Member, data, errors)
     errors.raise_if_any()
     return data

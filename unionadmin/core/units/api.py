@@ -6,7 +6,7 @@ from flask import jsonify, request
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 
-from unionadmin.core.api import ServiceModelApi, service_errors
+from unionadmin.core.api import ServiceModelApi, id_value, service_errors
 from unionadmin.core.db import session
 from unionadmin.core.interface import ScopedInterface
 from unionadmin.core.scope import subtree_ids, unit_clause
@@ -17,7 +17,7 @@ from unionadmin.core.units.schemas import UnitLookupSchema, UnitSchema, UnitWrit
 
 
 def _subtree_of(value) -> object:
-    root = session().get(Unit, int(value)) if not isinstance(value, bool) else None
+    root = session().get(Unit, id_value(value))
     if root is None:
         return Unit.id.is_(None)
     return Unit.id.in_(subtree_ids(root.path))
@@ -41,11 +41,12 @@ class UnitApi(ServiceModelApi):
     service = services
     read_schema = UnitSchema
     write_schema = UnitWriteSchema
-    list_columns = show_columns = add_columns = edit_columns = list(UnitSchema._declared_fields)
+    list_columns = show_columns = list(UnitSchema._declared_fields)
+    add_columns = edit_columns = list(UnitWriteSchema._declared_fields)
     order_columns = ["id", "code", "name", "level_rank", "member_target", "founded_on"]
     base_order = ("name", "asc")
     api_filters = {
-        "parent_id": {"eq": lambda v: Unit.parent_id == int(v)},
+        "parent_id": {"eq": lambda v: Unit.parent_id == id_value(v)},
         "level": {"eq": _levels, "in": _levels},
         "code": {"eq": lambda v: Unit.code == str(v)},
         "name": {"ct": _name_contains},

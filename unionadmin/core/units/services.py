@@ -14,6 +14,8 @@ from unionadmin.core import audit
 from unionadmin.core.actor import current_actor
 from unionadmin.core.db import session, today
 from unionadmin.core.errors import FieldErrors, NotFound, ValidationError
+from unionadmin.core.input_guard import fits_integer
+from unionadmin.core.schemas import check_lengths
 from unionadmin.core.scope import get_unit, require_unit_in_scope
 from unionadmin.core.text import fold, nfc, text_sort_key
 from unionadmin.core.units.models import (
@@ -58,7 +60,7 @@ def _clean(data: dict[str, Any], errors: FieldErrors) -> dict[str, Any]:
         value = data.get(field)
         if value in ("", None):
             data[field] = None
-        elif not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        elif not fits_integer(value) or value < 0:
             errors.add(field, _("Must be a whole number, zero or more."))
     founded, dissolved = data.get("founded_on"), data.get("dissolved_on")
     if founded and founded > today():
@@ -69,6 +71,7 @@ def _clean(data: dict[str, Any], errors: FieldErrors) -> dict[str, Any]:
         errors.add("dissolved_on", _("A unit cannot be dissolved before it was founded."))
     data["address"] = nfc(str(data.get("address") or "")) or None
     data["active"] = data.get("active", True) is not False and not dissolved
+    check_lengths(Unit, data, errors)
     return data
 
 
@@ -154,6 +157,7 @@ def update(unit: Unit, changes: dict[str, Any]) -> Unit:
     if data.get("parent_id") == unit.parent_id and unit.parent is not None and \
             data.get("level") in LEVEL_RANK and unit.parent.level_rank >= LEVEL_RANK[data["level"]]:
         errors.add("level", _("The level must stay lower than the parent unit's."))
+    _check_own_root(unit, data, errors)
     errors.raise_if_any()
     was_active = unit.active
     _apply(unit, data)
@@ -169,6 +173,16 @@ def update(unit: Unit, changes: dict[str, Any]) -> Unit:
     audit.record("unit.update", "unit", unit.id, unit.path, {"changes": changed})
     session().commit()
     return unit
+
+
+def _check_own_root(unit: Unit, data: dict[str, Any], errors: FieldErrors) -> None:
+    """A scoped account's own unit is the root of all it manages: it may not dissolve or
+    deactivate it (that is for the level above, or an Admin)."""
+    actor = current_actor()
+    if actor.unrestricted or unit.id != actor.unit_id or not unit.active or data["active"]:
+        return
+    field = "dissolved_on" if data.get("dissolved_on") and not unit.dissolved_on else "active"
+    errors.add(field, _("You cannot dissolve or deactivate your own unit; ask the level above."))
 
 
 def _move(unit: Unit, parent: Unit | None, effective_date: date | None = None) -> None:
