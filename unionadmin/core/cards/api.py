@@ -114,7 +114,7 @@ class MemberCardApi(BaseApi):
             422:
               $ref: '#/components/responses/422'
         """
-        members.get(pk)  # 404 outside scope before looking at the upload
+        members.get_owned(pk)  # 404 outside scope, 403 incoming, before reading the upload
         upload = request.files.get("file")
         if upload is None:
             raise ValidationError.single("file", photos.missing_file_message())

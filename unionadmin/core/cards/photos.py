@@ -114,8 +114,9 @@ def photos_for(member_ids: list[int]) -> dict[int, bytes]:
 
 
 def set_photo(member_id: int, data: bytes) -> MemberPhoto:
-    """Store a member's photo, with an event and an audit row."""
-    member = members.get(member_id)
+    """Store a member's photo, with an event and an audit row (members of the actor's own units
+    only: the receiver of a pending transfer is refused)."""
+    member = members.get_owned(member_id)
     image = process(data)
     db = session()
     row = db.get(MemberPhoto, member.id)

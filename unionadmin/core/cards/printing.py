@@ -119,8 +119,9 @@ def _no_card() -> Conflict:
 
 
 def print_card(member_id: int) -> bytes:
-    """The card-size PDF (front and back) of one member in scope."""
-    member = members.get(member_id)
+    """The card-size PDF (front and back) of one member of the actor's own units (not the
+    receiver of a pending transfer: Forbidden)."""
+    member = members.get_owned(member_id)
     pdfs, printed = _render_groups([member], sheets=False)
     if not printed:
         raise _no_card()
@@ -130,12 +131,13 @@ def print_card(member_id: int) -> bytes:
 
 
 def print_members(member_ids: Iterable[int], sheets: bool = True) -> tuple[bytes, int]:
-    """A4 sheets (or card pages) for a selection of members in scope; ids outside scope or
-    without a valid card are skipped. Returns the PDF and the number of cards."""
+    """A4 sheets (or card pages) for a selection of members of the actor's own units; ids
+    outside them (incoming transfers too) or without a valid card are skipped. Returns the PDF
+    and the number of cards."""
     ids = sorted({int(i) for i in member_ids})
     member_list = list(session().scalars(
-        select(Member).where(Member.id.in_(ids), member_clause()).order_by(Member.sort_key,
-                                                                            Member.id)))
+        select(Member).where(Member.id.in_(ids), member_clause(), members.owned_clause())
+        .order_by(Member.sort_key, Member.id)))
     if not member_list:
         raise NotFound()
     pdfs, printed = _render_groups(member_list, sheets)

@@ -87,9 +87,12 @@ class CardView(BaseView):
     @has_access
     def photo(self, pk: int):
         try:
-            member = members.get(pk)
+            member = members.get_owned(pk)
         except NotFound:
             abort(404)
+        except ServiceError as exc:  # the receiver of a pending transfer
+            flash(_error_text(exc), "danger")
+            return redirect(url_for("MemberView.show", pk=pk))
         errors: list[str] = []
         if request.method == "POST":
             upload = request.files.get("file")

@@ -59,6 +59,20 @@ def get(member_id: int) -> Member:
     return member
 
 
+def get_owned(member_id: int) -> Member:
+    """A member the current actor may change, not only see: NotFound outside its scope, and
+    Forbidden for the receiver of a pending transfer (it sees the member, and may only accept or
+    refuse: no photo, no card, no edit until it accepts)."""
+    member = get(member_id)
+    _require_owner(member)
+    return member
+
+
+def owned_clause():
+    """SQL condition: the member belongs to the actor's subtree (incoming transfers left out)."""
+    return unit_id_clause(Member.unit_id)
+
+
 def _check_unit(unit_id: Any) -> Unit:
     unit = require_unit_in_scope(unit_id if isinstance(unit_id, int) else None, "unit_id")
     if unit.level_rank < GRASSROOTS_RANK:
