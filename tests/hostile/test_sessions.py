@@ -299,3 +299,26 @@ def test_card_verification_is_rate_limited_by_default(prod_client):
                              headers={"Accept": "application/json"}).status_code
              for _ in range(70)]
     assert 429 in codes and codes[0] != 429
+
+
+def test_multipart_part_without_a_name_is_refused_cleanly(prod_client):
+    """Found by the fuzzer: a form part with no name crashed the CSRF check (500)."""
+    login(prod_client, "admin", ADMIN_PASSWORD)
+    body = b'--XB\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--XB--\r\n'
+    for url in ("/cards/templates", "/api/v1/member/import"):
+        resp = prod_client.post(url, data=body,
+                                content_type="multipart/form-data; boundary=XB")
+        assert resp.status_code == 400, (url, resp.status_code)
+
+
+def test_behind_https_the_token_must_come_from_this_sites_pages(prod_client, tree):
+    login(prod_client, "admin", ADMIN_PASSWORD)
+    token = csrf_token(prod_client.get("/imports/").get_data(as_text=True))
+    form = {"unit_code": tree["G2"].code, "template": "", "csrf_token": token}
+    https = {"base_url": "https://localhost"}
+    resp = prod_client.post("/cards/templates", data=form, **https,
+                            headers={"Referer": "https://evil.example/"})
+    assert resp.status_code == 400
+    resp = prod_client.post("/cards/templates", data=form, **https,
+                            headers={"Referer": "https://localhost/cards/templates"})
+    assert resp.status_code in (200, 302)

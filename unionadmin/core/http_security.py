@@ -22,7 +22,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect, same_origin, validate_csrf
+from wtforms.validators import ValidationError as CSRFValidationError
 
 from unionadmin.core.accounts import sessions
 
@@ -35,8 +36,9 @@ _API_ALLOWED = ("/api/v1/account/password", "/api/v1/security/")
 _SEEN_KEY = "_ua_seen"
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
-#: Flask-WTF's checker, used only by `_csrf_check` (its own before_request is switched off:
-#: FAB exempts every API blueprint from it, even when reached with the session cookie).
+#: Flask-WTF's extension, registered for its template globals and so that FAB refuses mutations
+#: by GET; its own check is off (FAB exempts every API blueprint from it, even when reached with
+#: the session cookie): `_csrf_check` is the one check.
 csrf = CSRFProtect()
 
 
@@ -148,15 +150,29 @@ def _idle_timeout():
 
 def _csrf_check():
     """Every state-changing request made with the session cookie carries the token (form field
-    `csrf_token` or header `X-CSRFToken`), whatever the path: pages, APIs, uploads."""
+    `csrf_token` or header `X-CSRFToken`), whatever the path: pages, APIs, uploads. Behind HTTPS
+    it must also come from this site's own pages (the Referer, as Flask-WTF's strict mode)."""
     if request.method not in _UNSAFE:
         return None
     try:
-        csrf.protect()
-    except CSRFError:
+        validate_csrf(_sent_csrf_token())
+        if request.is_secure and current_app.config.get("WTF_CSRF_SSL_STRICT", True) and not (
+                request.referrer and same_origin(request.referrer, f"https://{request.host}/")):
+            raise CSRFValidationError("referrer")
+    except CSRFValidationError:
         return _refuse(400, _("This form has expired or did not come from this site. Go back, "
                               "reload the page and try again."))
     return None
+
+
+def _sent_csrf_token() -> str | None:
+    """The named form field or header only (Flask-WTF's own look-up also scans every form
+    field's name, and a multipart part without a name made it fail with a 500)."""
+    token = request.form.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if token:
+        return token
+    headers = current_app.config.get("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
+    return next((request.headers[h] for h in headers if request.headers.get(h)), None)
 
 
 def _password_change_gate(user):
