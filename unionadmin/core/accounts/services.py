@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from unionadmin.core import audit
@@ -136,11 +137,24 @@ def create(data: dict[str, Any]) -> UnionUser:
                      active=data["active"], password=_hash(data["password"]),
                      password_change_required=True, roles=[sm.find_role(data["role"])])
     db = session()
-    db.add(user)
-    db.flush()
-    _audit("account.create", user, {"values": values_of(user)})
-    db.commit()
+    try:
+        db.add(user)
+        db.flush()
+        _audit("account.create", user, {"values": values_of(user)})
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        raise _taken_meanwhile(data) from None
     return user
+
+
+def _taken_meanwhile(data: dict[str, Any]) -> ValidationError:
+    """The unique username (or e-mail) was taken by a concurrent request between the check and
+    the insert: the same field error as when the check sees it."""
+    if data.get("email") and session().scalar(select(UnionUser.id).where(
+            UnionUser.email == data["email"], UnionUser.username != data["username"])):
+        return ValidationError.single("email", _("Another account uses this e-mail address."))
+    return ValidationError.single("username", _("This username is taken."))
 
 
 def update(user: UnionUser, changes: dict[str, Any]) -> UnionUser:

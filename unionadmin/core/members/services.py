@@ -550,6 +550,23 @@ def step_label(step: MemberApproval) -> str:
     return _(step.label) if step.step == CORE_STEP else step.label
 
 
+def _lock(member: Member) -> None:
+    """Serialise the decisions on one member: lock its row (PostgreSQL; SQLite takes its
+    database lock at the first write) and read it afresh, so that of concurrent requests the
+    later ones see the state the first one left (409), not the one they loaded before it."""
+    session().execute(select(Member.id).where(Member.id == member.id).with_for_update())
+    session().refresh(member)
+
+
+def _next_step(member: Member) -> MemberApproval:
+    """The first undecided step. None left means a concurrent request decided the last one
+    after this one read the member (possible where the read takes no lock: SQLite)."""
+    steps = _open_steps(member)
+    if not steps:
+        raise Conflict(_("Someone else has just decided this step; reload the page."))
+    return steps[0]
+
+
 def _open_steps(member: Member) -> list[MemberApproval]:
     steps = approval_steps(member)
     if not steps or steps[0].decision == "rejected":  # entered before approval steps existed
@@ -633,9 +650,10 @@ def approve(member: Member) -> Member:
     membership period and issues the card."""
     from unionadmin.core.cards import services as cards
 
+    _lock(member)
     _require_state(member, "approve")
     _require_owner(member)
-    step = _open_steps(member)[0]
+    step = _next_step(member)
     _require_decider(step, member)
     _four_eyes(member, step)
     _decide(step, "approved")
@@ -659,10 +677,11 @@ def approve(member: Member) -> Member:
 
 @_guarded
 def reject(member: Member, reason: Any = None) -> Member:
+    _lock(member)
     _require_state(member, "reject")
     _require_owner(member)
     text = _reason(reason)
-    step = _open_steps(member)[0]
+    step = _next_step(member)
     _require_decider(step, member)
     _decide(step, "rejected", text)
     _set_status(member, "pending", "rejected")
