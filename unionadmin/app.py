@@ -35,6 +35,11 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
         app.config["PUBLIC_BASE_URL"] = f"http://{app.config['HOST']}:{app.config['PORT']}"
     app.config.setdefault("AUTH_RATE_LIMITED", bool(app.config.get("UNIONADMIN_LOGIN_RATE_LIMIT")))
     app.config.setdefault("AUTH_RATE_LIMIT", app.config.get("UNIONADMIN_LOGIN_RATE_LIMIT"))
+    # No request body much larger than the largest upload (an Excel file, refused with its own
+    # message just past its limit): anything bigger is refused (413) before it is parsed.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no limit
+        app.config["MAX_CONTENT_LENGTH"] = (int(app.config.get("UNIONADMIN_IMPORT_MAX_MB") or 20)
+                                            + 4) * 1024 * 1024
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 

@@ -42,8 +42,9 @@ def _filters(app: Flask) -> None:
 
 def _error_pages(app: Flask, appbuilder: AppBuilder) -> None:
     """Errors in Vietnamese: a page for people, JSON for the API (never Werkzeug's English)."""
-    from flask import jsonify, render_template, request
+    from flask import g, jsonify, render_template, request
     from flask_babel import gettext as _
+    from flask_login import current_user
     from werkzeug.exceptions import HTTPException
 
     messages = {
@@ -52,12 +53,15 @@ def _error_pages(app: Flask, appbuilder: AppBuilder) -> None:
         403: lambda: _("Your role does not allow this action."),
         404: lambda: _("This page does not exist, or it is outside your unit."),
         405: lambda: _("This action is not available here."),
+        413: lambda: _("The file or form sent is too large."),
         429: lambda: _("Too many attempts. Wait a minute and try again."),
         500: lambda: _("Something went wrong on the server; the error has been logged."),
     }
 
     def handle(error: HTTPException):
         code = error.code or 500
+        if "user" not in g:  # raised before FAB's own before_request (a body too large, a NUL)
+            g.user = current_user
         message = messages.get(code, messages[500])()
         if request.path.startswith("/api/"):
             return jsonify(message=message), code
