@@ -86,6 +86,8 @@ def lookup(session: Session, key: Any, load) -> _Entry | None:
     version = current_version(session)
     if version is None:
         return None
+    # One process may serve several databases (tests, CLI tools): user 3 of one is not of another.
+    key = (str(session.get_bind().url), key)
     entry = _cache.get(key)
     if entry is None or entry.version != version:
         roles, permissions = load()
