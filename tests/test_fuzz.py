@@ -60,10 +60,6 @@ ACTORS = [("Admin", "jwt"), ("Officer", "jwt"), ("Officer", "cookie")]
 #: finding's signature (operation, status, exception, where) -> who fixes it. They are still written to
 #: the report and shown as warnings; anything else fails the test. Remove an entry once fixed.
 KNOWN_OPEN: dict[str, str] = {
-    r"\S+ \S+ 500 OverflowError( .*)?": "#15 point 9: integers beyond SQLite's range (badinput)",
-    r"\S+ \S+ 500 sqlalchemy.exc.DataError( .*)?":
-        "#15 point 9: values PostgreSQL refuses: integers beyond the column, NUL, too long (badinput)",
-    r"GET /api/v1/unit/_info 500 KeyError( .*)?": "#15 point 9: GET /api/v1/unit/_info (badinput)",
     r"(POST|PUT) \S+ 500 AttributeError \S*http_security.py:\d+ _csrf_check":
         "a multipart part without a name crashes the CSRF check (http_security.py, #15 point 6)",
 }

@@ -320,3 +320,18 @@ def test_openapi_declares_every_path_parameter(prod_client, admin_h):
                 missing.append(f"{method.upper()} {path}: {sorted(names - declared)}")
     assert not missing, missing
     assert "Project-Id-Version" not in json.dumps(spec)
+
+
+@pytest.mark.parametrize("path", [
+    "/members/list/?_flt_1_full_name=an",  # the quick search (citizen ID, card number, name)
+    "/members/list/?_flt_7_full_name=an", "/units/list/?_flt_9_name=x",
+    f"/units/list/?_flt_0_parent_id={INT8}", f"/users/list/?_flt_0_login_count={INT8}",
+    f"/users/list/?_flt_2_fail_login_count=-{INT8}", "/users/list/?_flt_0_active=x",
+    "/users/list/?_flt_0_active=n", "/groups/list/?_flt_5_roles=1",
+])
+def test_bad_web_list_filters_are_not_500(prod_app, path):
+    client = prod_app.test_client()
+    assert web_login(client, "admin", ADMIN_PASSWORD).status_code == 302
+    resp = client.get(path)
+    assert resp.status_code in (200, 400), resp.status_code
+    assert vietnamese(resp.get_data(as_text=True))
