@@ -21,6 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import aliased
 
+from unionadmin.core.db import today as vn_today
+
 SEED_MEMBERS = 2000
 
 
@@ -145,7 +147,7 @@ def test_tree_is_consistent(db):
         if unit.level == "grassroots":
             assert unit.sector in ("state", "non_state", "fdi", "cooperative", "other")
             assert unit.member_target and unit.worker_count >= unit.member_target
-            assert unit.address and unit.founded_on <= date.today()
+            assert unit.address and unit.founded_on <= vn_today()
 
 
 def test_members_are_valid(db):
@@ -177,7 +179,7 @@ def test_members_are_valid(db):
             validation.clean(services.values_of(m))
         except ValidationError as exc:  # pragma: no cover - shows the failing member
             pytest.fail(f"member {m.id} {m.full_name}: {exc.errors}")
-    today = date.today()
+    today = vn_today()
     ages = [(today - m.date_of_birth).days / 365.25 for m in members]
     assert min(ages) >= 18 and max(ages) <= 61
     assert all(m.joined_on >= _years_after(m.date_of_birth, 18) for m in members)

@@ -123,6 +123,7 @@ def seed(app, tree: dict[str, Any]) -> World:
     of G1's on a pending transfer to G3 (outside the Officer's U1)."""
     from unionadmin.core.actor import SYSTEM, acting_as
     from unionadmin.core.cards import services as cards
+    from unionadmin.core.db import today as vn_today
     from unionadmin.core.members import services
 
     world = World(units=[tree[k].id for k in ("P", "U1", "U2", "G1", "G2", "G3", "D1")])
@@ -138,7 +139,7 @@ def seed(app, tree: dict[str, Any]) -> World:
                     member = services.approve(services.get(member.id))
                 world.members.append(member.id)
         services.ACTIONS["transfer"](services.get(world.members[1]), to_unit_id=tree["G3"].id,
-                                     date=dt.date.today())
+                                     date=vn_today())
     world.accounts.append(make_user(app, tree["G1"], "Viewer").id)
     return world
 

@@ -23,11 +23,12 @@ from conftest import (
 
 from unionadmin.core.actor import SYSTEM, acting_as
 from unionadmin.core.cards import numbering
+from unionadmin.core.db import today
 from unionadmin.core.errors import Conflict, ValidationError
 from unionadmin.core.members import services
 from unionadmin.plugins.hookspecs import hookimpl
 
-TODAY = dt.date.today()
+TODAY = today()  # the business date: Viet Nam's, not the machine's (UTC)
 
 
 # -- helpers ----------------------------------------------------------------------------------

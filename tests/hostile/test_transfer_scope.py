@@ -107,3 +107,14 @@ def test_sender_keeps_its_rights_and_receiver_gains_them_on_accepting(prod_app, 
     assert client.get(f"/api/v1/member/{mid}/card.pdf", headers=receiver).status_code in (200, 409)
     # The sender no longer reaches the member at all.
     assert put_photo(client, mid, sender).status_code == 404
+
+
+def test_receiver_member_page_offers_no_card_or_photo_buttons(prod_app, tree, pending):
+    """The member page shows the receiver what it may do (accept or refuse), not buttons that
+    lead to a refusal; the sender still gets them."""
+    mid = pending["id"]
+    for unit, shown in ((tree["G3"], False), (tree["G1"], True)):
+        client = prod_app.test_client()
+        web_login(client, make_user(prod_app, unit, "Unit Admin").username)
+        html = client.get(f"/members/show/{mid}").get_data(as_text=True)
+        assert ('id="card-pdf"' in html) is shown and ('id="card-photo"' in html) is shown

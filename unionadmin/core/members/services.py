@@ -370,11 +370,14 @@ def _require_state(member: Member, action: str) -> None:
                          "%(status)s.", status=STATUSES.get(member.status, member.status)))
 
 
+def is_owner(member: Member) -> bool:
+    """Whether the member belongs to the actor's subtree: only that side changes the record; the
+    receiver of a pending transfer sees it but may only accept or refuse."""
+    return in_scope(session().get(Unit, member.unit_id))
+
+
 def _require_owner(member: Member) -> None:
-    """Only the member's own side (its unit's subtree) changes the record; the receiver of a
-    pending transfer sees it but may only accept or refuse."""
-    unit = session().get(Unit, member.unit_id)
-    if not in_scope(unit):
+    if not is_owner(member):
         raise Forbidden(_("This member belongs to another unit: you can only accept or refuse "
                           "the transfer."))
 

@@ -27,7 +27,6 @@ from unionadmin.core.members.models import GENDERS, ID_TYPES, STATUSES
 from unionadmin.core.members.schemas import ACTION_SCHEMAS, CARD_REASONS, LEAVE_KINDS
 from unionadmin.core.privacy import PERSONAL_FIELDS, shown
 from unionadmin.core.refdata import ethnicity_names
-from unionadmin.core.scope import in_scope
 from unionadmin.core.views import ServiceModelView, format_date
 
 LABELS = {
@@ -277,11 +276,12 @@ class MemberView(ServiceModelView):
             actions=allowed, action_labels=ACTION_LABELS, cards=cards.cards_of(member),
             steps=steps, step_label=services.step_label, leave_labels=LEAVE_LABELS,
             leave_kinds=LEAVE_KINDS, card_reasons=CARD_REASONS, card_reason_labels=ISSUE_REASONS,
-            extra_fields=extra_fields.member_fields(), csrf=generate_csrf())
+            extra_fields=extra_fields.member_fields(), csrf=generate_csrf(),
+            owner=services.is_owner(member))
 
     def can_edit_item(self, item: Any) -> bool:
         """The receiver of a pending transfer sees the member but does not edit it."""
-        return in_scope(item.unit)
+        return services.is_owner(item)
 
     # -- lifecycle actions: one small POST form each on the member page -----------------------
 
