@@ -1,87 +1,124 @@
-"""Tests for the translation catalogues (translations/{vi,en}/LC_MESSAGES/messages.po).
-
-They load ``unionadmin/i18n_tool.py`` by file path so that the application package (and Flask)
-is never imported.
+"""The translation catalogues, kept with Babel's CLI (`make translations`): the app's messages
+in translations/{vi,en}, Flask-AppBuilder's (it ships no Vietnamese) in translations/fab/{vi,en};
+flask-babel merges both, the app's last so it wins. These checks read the .po files and the
+sources with Babel's Python API and never import the application, except the last one.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
+import re
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
+import flask_appbuilder
 import pytest
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import Translations
 
 ROOT = Path(__file__).resolve().parent.parent
-TOOL_PATH = ROOT / "unionadmin" / "i18n_tool.py"
+TRANSLATIONS = ROOT / "translations"
+# catalogue name -> (its translations directory, the sources it is extracted from, babel config,
+# the keywords beyond Babel's defaults: as the Makefile's `translations` target passes them)
+SOURCES = {
+    "app": (TRANSLATIONS, ROOT / "unionadmin", ROOT / "babel.cfg", ("_l", "lazy_gettext")),
+    "fab": (TRANSLATIONS / "fab", Path(flask_appbuilder.__file__).parent,
+            TRANSLATIONS / "fab-babel.cfg", ("lazy_gettext", "__", "lazy_formatter_gettext")),
+}
+LOCALES = ("vi", "en")
 
 
-def _load_tool():
-    name = "_unionadmin_i18n_tool_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, TOOL_PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+def read_catalog(name: str, locale: str) -> Catalog:
+    with open(SOURCES[name][0] / locale / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        return read_po(fh, locale=locale)
 
 
-tool = _load_tool()
+def extracted_msgids(name: str) -> set[tuple[str, str | None]]:
+    """(msgid, context) of every message the sources hold, extracted as `make translations` does."""
+    _, sources, cfg, extra_keywords = SOURCES[name]
+    with open(cfg, encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh, filename=str(cfg))
+    keywords = {**DEFAULT_KEYWORDS, **dict.fromkeys(extra_keywords)}
+    return {(msgid if isinstance(msgid, str) else msgid[0], context)
+            for _, _, msgid, _, context in extract_from_dir(str(sources), method_map, options_map,
+                                                            keywords=keywords)}
 
 
-def _key(message) -> str:
+def _key(message: Message) -> str:
     return message.id if isinstance(message.id, str) else message.id[0]
 
 
-@pytest.fixture(scope="module")
-def vi_catalog() -> Catalog:
-    return tool.read_catalog(tool.po_path("vi"), "vi")
+def _strings(value: str | tuple[str, ...]) -> list[str]:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-@pytest.fixture(scope="module")
-def en_catalog() -> Catalog:
-    return tool.read_catalog(tool.po_path("en"), "en")
+# %-placeholders (named or positional, "%%" excluded) and str.format fields ("{{" excluded)
+_PRINTF = re.compile(r"%(?:\((?P<name>[^)]+)\))?[#0+-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
+                     r"(?P<conv>[diouxXeEfFgGcrsa%])")
+_BRACE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 
 
-@pytest.fixture(scope="module")
-def fab_template() -> Catalog:
-    return tool.extract_fab()
+def placeholders(text: str) -> tuple[Counter, tuple[str, ...], Counter]:
+    """(named %-placeholders, positional ones in order, {fields}): a translation must keep them."""
+    found = [m for m in _PRINTF.finditer(text) if m.group("conv") != "%"]
+    named = Counter(m.group(0) for m in found if m.group("name") is not None)
+    positional = tuple(m.group(0) for m in found if m.group("name") is None)
+    braces = Counter(m.group(0) for m in _BRACE.finditer(text) if m.group(1) is not None)
+    return named, positional, braces
 
 
-# (a) the `check` logic on the vi catalogue ----------------------------------------------------
+def problems(catalog: Catalog) -> list[str]:
+    """Untranslated, fuzzy, placeholders not those of the msgid, not NFC."""
+    found = ["header: catalogue is marked fuzzy"] if catalog.fuzzy else []
+    for message in catalog:
+        if not message.id:
+            continue
+        label = repr(_key(message)) + (f" [context {message.context!r}]" if message.context else "")
+        if message.fuzzy:
+            found.append(f"fuzzy: {label}")
+        strings = _strings(message.string)
+        if not all(strings):
+            found.append(f"untranslated: {label}")
+            continue
+        sources = [placeholders(s) for s in _strings(message.id)]
+        for string in strings:
+            if placeholders(string) not in sources:
+                found.append(f"placeholders differ: {label} -> {string!r}")
+            if unicodedata.normalize("NFC", string) != string:
+                found.append(f"not NFC: {label} -> {string!r}")
+    return found
 
 
-def test_vi_catalogue_passes_check(vi_catalog):
-    problems = tool.check_catalog(vi_catalog)
-    assert not problems, "vi catalogue problems:\n" + "\n".join(problems)
+# (a) every Vietnamese entry translated, placeholders kept ---------------------------------------
 
 
-def test_vi_header(vi_catalog):
-    assert str(vi_catalog.locale) == "vi"
-    assert vi_catalog.num_plurals == 1
-    assert vi_catalog.plural_expr.strip() == "0"
-    assert not vi_catalog.fuzzy
+@pytest.mark.parametrize("name", SOURCES)
+def test_vi_catalogue_has_no_problem(name):
+    found = problems(read_catalog(name, "vi"))
+    assert not found, f"{name} vi catalogue problems:\n" + "\n".join(found)
 
 
-def test_vi_strings_are_nfc(vi_catalog):
-    bad = [
-        _key(m)
-        for m in vi_catalog
-        if m.id
-        and any(
-            unicodedata.normalize("NFC", s) != s
-            for s in (m.string if isinstance(m.string, (list, tuple)) else [m.string])
-        )
-    ]
+@pytest.mark.parametrize("name", SOURCES)
+def test_vi_header(name):
+    catalog = read_catalog(name, "vi")
+    assert str(catalog.locale) == "vi"
+    assert catalog.num_plurals == 1
+    assert catalog.plural_expr.strip() == "0"
+    assert not catalog.fuzzy
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_vi_strings_are_nfc(name):
+    bad = [_key(m) for m in read_catalog(name, "vi") if m.id
+           and any(unicodedata.normalize("NFC", s) != s for s in _strings(m.string))]
     assert not bad, f"msgstr not in NFC: {bad}"
 
 
-def test_check_logic_reports_problems():
+def test_check_reports_problems():
     catalog = Catalog(locale="vi", fuzzy=False)
     catalog.add("Fine", "Ổn")
     catalog.add("Empty", "")
@@ -90,50 +127,45 @@ def test_check_logic_reports_problems():
     catalog.add("%s of %s", "%s trên %s")
     catalog.add("Items {count}", "Mục {so}")
     catalog.add("Decomposed", unicodedata.normalize("NFD", "Xóa"))
-    problems = "\n".join(tool.check_catalog(catalog))
-    assert "Fine" not in problems
-    assert "untranslated: 'Empty'" in problems
-    assert "fuzzy: 'Fuzzy'" in problems
-    assert "placeholders differ: 'Hello %(name)s'" in problems
-    assert "'%s of %s'" not in problems
-    assert "placeholders differ: 'Items {count}'" in problems
-    assert "not NFC: 'Decomposed'" in problems
+    found = "\n".join(problems(catalog))
+    assert "Fine" not in found
+    assert "untranslated: 'Empty'" in found
+    assert "fuzzy: 'Fuzzy'" in found
+    assert "placeholders differ: 'Hello %(name)s'" in found
+    assert "'%s of %s'" not in found
+    assert "placeholders differ: 'Items {count}'" in found
+    assert "not NFC: 'Decomposed'" in found
 
 
-# (b) every msgid Flask-AppBuilder can show is translated --------------------------------------
+# (b) every message the app and Flask-AppBuilder can show is in the catalogues --------------------
 
 
-def test_fab_extraction_finds_strings(fab_template):
-    ids = {_key(m) for m in fab_template if m.id}
+def test_fab_extraction_finds_strings():
+    ids = {msgid for msgid, _ in extracted_msgids("fab")}
     # sanity: the extraction really ran over FAB's python files and jinja templates
     assert {"Sign In", "List Users", "Starts with", "Added Row"} <= ids
     assert "Are you sure you want to delete this item?" in ids  # from a template
     assert len(ids) > 100
 
 
-def test_every_fab_msgid_is_translated_in_vi(vi_catalog, fab_template):
-    missing, untranslated = [], []
-    for message in fab_template:
-        if not message.id:
-            continue
-        vi = vi_catalog.get(message.id, message.context)
-        if vi is None:
-            missing.append(_key(message))
-        elif vi.fuzzy or not tool._is_translated(vi):
-            untranslated.append(_key(message))
-    assert not missing and not untranslated, (
-        f"FAB msgids missing from vi/messages.po (run extract + update): {missing}\n"
-        f"FAB msgids untranslated or fuzzy in vi/messages.po: {untranslated}"
-    )
+@pytest.mark.parametrize("name", SOURCES)
+def test_every_extracted_msgid_is_in_the_vi_catalogue(name):
+    """A message added to the code (or a Flask-AppBuilder upgrade) without its vi entry fails here:
+    append it to the .po (or run `make translations`) and translate it."""
+    catalog = read_catalog(name, "vi")
+    missing = sorted(msgid for msgid, context in extracted_msgids(name)
+                     if catalog.get(msgid, context) is None)
+    assert not missing, f"msgids missing from the {name} vi catalogue: {missing}"
 
 
-def test_en_and_vi_have_the_same_msgids(vi_catalog, en_catalog):
-    vi_ids = {(_key(m), m.context) for m in vi_catalog if m.id}
-    en_ids = {(_key(m), m.context) for m in en_catalog if m.id}
+@pytest.mark.parametrize("name", SOURCES)
+def test_en_and_vi_have_the_same_msgids(name):
+    vi_ids, en_ids = ({(_key(m), m.context) for m in read_catalog(name, locale) if m.id}
+                      for locale in ("vi", "en"))
     assert vi_ids == en_ids
 
 
-# (c) compiled catalogues translate ------------------------------------------------------------
+# (c) compiled and merged as flask-babel does, the catalogues translate --------------------------
 
 KNOWN = {
     "Sign In": "Đăng nhập",
@@ -151,33 +183,39 @@ KNOWN = {
 }
 
 
-@pytest.fixture(scope="module")
-def compiled(tmp_path_factory):
-    out = tmp_path_factory.mktemp("translations")
-    for locale in tool.LOCALES:
-        tool.compile_catalog(
-            tool.po_path(locale), out / locale / "LC_MESSAGES" / "messages.mo", locale
-        )
-    return out
+def merged(tmp_path: Path, locale: str) -> Translations:
+    """Both catalogues compiled, then merged in BABEL_TRANSLATION_DIRECTORIES' order."""
+    translations = Translations()
+    for name in ("fab", "app"):
+        mo = tmp_path / name / locale / "LC_MESSAGES" / "messages.mo"
+        mo.parent.mkdir(parents=True)
+        with open(mo, "wb") as fh:
+            write_mo(fh, read_catalog(name, locale), use_fuzzy=False)
+        translations.merge(Translations.load(str(tmp_path / name), [locale]))
+    return translations
 
 
-def test_compiled_vi_translates_known_strings(compiled):
-    translations = Translations.load(dirname=str(compiled), locales=["vi"], domain="messages")
-    assert isinstance(translations, Translations), "vi .mo was not produced"
+def test_compiled_vi_translates_known_strings(tmp_path):
+    translations = merged(tmp_path, "vi")
     for msgid, expected in KNOWN.items():
         assert translations.gettext(msgid) == expected, msgid
-
-
-def test_compiled_vi_translates_list_label(compiled):
     # FAB has no bare "List" msgid (list pages are titled by the view); its list titles are.
-    translations = Translations.load(dirname=str(compiled), locales=["vi"], domain="messages")
     assert translations.gettext("List Users") == "Danh sách tài khoản"
     assert translations.gettext("List Roles") == "Danh sách vai trò"
 
 
-def test_compiled_en_falls_back_to_msgid(compiled):
-    translations = Translations.load(dirname=str(compiled), locales=["en"], domain="messages")
+def test_compiled_en_falls_back_to_msgid(tmp_path):
+    translations = merged(tmp_path, "en")
     assert translations.gettext("Sign In") == "Sign In"
     assert translations.gettext("Are you sure you want to delete this item?") == (
         "Are you sure you want to delete this item?"
     )
+
+
+def test_app_merges_both_catalogues(app):
+    """The running app reads the app's and FAB's compiled catalogues (compiled by make)."""
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale("vi"):
+        assert gettext("List Users") == "Danh sách tài khoản"  # FAB's catalogue
+        assert gettext("Account") == "Tài khoản"  # the app's

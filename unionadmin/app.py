@@ -30,7 +30,9 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.persistent_secret_key(app.instance_path)
     translations = app.config.get("UNIONADMIN_TRANSLATIONS_DIR") or str(PROJECT_DIR / "translations")
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translations)
+    # Flask-AppBuilder's messages (it ships no Vietnamese) first, the app's last: flask-babel
+    # merges the catalogues in this order, so the app's translation of a shared msgid wins.
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", f"{translations}/fab;{translations}")
     if not app.config.get("PUBLIC_BASE_URL"):
         app.config["PUBLIC_BASE_URL"] = f"http://{app.config['HOST']}:{app.config['PORT']}"
     app.config.setdefault("AUTH_RATE_LIMITED", bool(app.config.get("UNIONADMIN_LOGIN_RATE_LIMIT")))

@@ -39,7 +39,7 @@ COLUMNS = [
     ("member_target", _l("Member target")),
     ("members_entered", _l("Members entered")),
     ("members_active", _l("Active members")),
-    ("entered_percent", _l("% entered")),
+    ("entered_percent", _l("Entered (%)")),
     ("entered_last_7_days", _l("Entered in the last 7 days")),
     ("projected_completion", _l("Projected completion")),
 ]

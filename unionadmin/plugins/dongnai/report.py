@@ -34,7 +34,7 @@ def _columns(weeks) -> list[tuple[str, Any]]:
                  for i, (_lo, hi) in enumerate(weeks)]
     return [("unit_id", _l("Unit ID")), ("unit_name", _l("Unit")),
             ("member_target", _l("Member target")), *week_cols,
-            ("members_entered", _l("Members entered")), ("entered_percent", _l("% entered"))]
+            ("members_entered", _l("Members entered")), ("entered_percent", _l("Entered (%)"))]
 
 
 def run(params: Params) -> dict[str, Any]:
