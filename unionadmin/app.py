@@ -11,6 +11,7 @@ from flask_appbuilder import AppBuilder
 from flask_migrate import Migrate
 
 from unionadmin import config as settings
+from unionadmin.core import fab_compat
 from unionadmin.core.db import make_db
 from unionadmin.plugins.manager import make_manager
 
@@ -61,9 +62,10 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     input_guard.register(app)
     app.extensions["unionadmin.plugins"] = make_manager(app.config.get("UNIONADMIN_PLUGINS"))
 
-    # Every table on the metadata; FAB's label and action fixes before FAB builds its views.
-    from unionadmin.core import models, views  # noqa: F401
+    # Every table on the metadata; the framework patches before FAB builds its views.
+    from unionadmin.core import models  # noqa: F401
 
+    fab_compat.apply()
     db = make_db()
     appbuilder = AppBuilder()
     with app.app_context():

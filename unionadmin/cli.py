@@ -128,7 +128,10 @@ class UnionAdminGroup(FlaskGroup):
     def __init__(self, **kwargs) -> None:
         super().__init__(create_app=_create_app, add_version_option=True,
                          load_dotenv=False, **kwargs)
-        self._loaded_plugin_commands = True  # our own `db`, not Flask-Migrate's entry point
+        # The CLI is UnionAdmin's own: no commands from other packages' `flask.commands` entry
+        # points (Flask-Limiter's `limiter`; FAB's `fab` is added below). Flask 3.1 has no public
+        # switch for this, only this flag of FlaskGroup (tests/test_fab_compat.py checks it).
+        self._loaded_plugin_commands = True
         for command in (db_group, jobs_group, demo, plugins, bootstrap, fab, report_command):
             self.add_command(command)
         from unionadmin.core.imports.cli import import_members  # noqa: I001 - issue #8

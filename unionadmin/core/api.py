@@ -5,22 +5,18 @@ of FAB's 500 for bad input."""
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from typing import Any
 
-import flask_appbuilder.api as fab_api
-import jsonschema
-import prison
 from flask import current_app, request
-from flask_appbuilder.api import BaseApi, ModelRestApi
+from flask_appbuilder.api import ModelRestApi
 from flask_babel import gettext as _
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 from sqlalchemy.sql import ColumnElement
 
 from unionadmin.core.errors import ServiceError, ValidationError
-from unionadmin.core.input_guard import MAX_OFFSET, fits_integer, is_id_name
+from unionadmin.core.input_guard import MAX_OFFSET, fits_integer
 
 #: A filter: value -> SQL condition (raise ValueError for a bad value).
 FilterFn = Callable[[Any], ColumnElement[bool]]
@@ -29,97 +25,6 @@ FilterFn = Callable[[Any], ColumnElement[bool]]
 class BadRequest(Exception):
     pass
 
-
-def _translated_responses() -> None:
-    """FAB's JSON error answers carry fixed English messages; give them the user's language
-    (FAB's own APIs included: security, menu, OpenAPI)."""
-
-    def response_400(self, message=None):
-        if isinstance(message, str) and message.startswith("Not a valid rison"):
-            # FAB's own messages for a bad `q` (its jsonschema detail stays as it is).
-            detail = message.partition(" schema ")[2]
-            message = _("The parameter q is not valid: %(detail)s", detail=detail) if detail \
-                else _("The parameter q is not valid Rison or JSON.")
-        return self.response(400, message=message or _("The request is not valid."))
-
-    BaseApi.response_400 = response_400
-    BaseApi.response_401 = lambda self: self.response(401, message=_("Please log in."))
-    BaseApi.response_403 = lambda self: self.response(
-        403, message=_("Your role does not allow this action."))
-    BaseApi.response_404 = lambda self: self.response(404, message=_("Not found."))
-
-    def response_500(self, message=None):
-        return self.response(500, message=_("Something went wrong on the server; the error "
-                                             "has been logged."))
-
-    BaseApi.response_500 = response_500
-
-
-_translated_responses()
-
-
-class _CachedJsonSchema:
-    """Stands in for the `jsonschema` module inside FAB's API decorators: `jsonschema.validate`
-    checks the schema itself before every use (16 ms of each list request at 25 rows); a
-    validator built once per schema does the same validation without it."""
-
-    ValidationError = jsonschema.ValidationError
-
-    def __init__(self) -> None:
-        self._validators: dict[int, tuple[dict, Any]] = {}
-
-    def validate(self, instance: Any, schema: dict) -> None:
-        entry = self._validators.get(id(schema))
-        if entry is None or entry[0] is not schema:
-            cls = jsonschema.validators.validator_for(schema)
-            cls.check_schema(schema)
-            entry = self._validators[id(schema)] = (schema, cls(schema))
-        error = jsonschema.exceptions.best_match(entry[1].iter_errors(instance))
-        if error is not None:
-            raise error
-
-
-fab_api.jsonschema = _CachedJsonSchema()
-
-
-class _SafePrison:
-    """Stands in for `prison` inside FAB's `rison` decorator: prison raises more than its
-    ParserException on bad input (ValueError for `1e+5`, RecursionError for `(((`...), and FAB
-    catches only that one (500); every failure becomes the ParserException (400)."""
-
-    decoder = prison.decoder
-
-    @staticmethod
-    def loads(value: str) -> Any:
-        try:
-            return prison.loads(value)
-        except prison.decoder.ParserException:
-            raise
-        except (ValueError, TypeError, IndexError, KeyError, RecursionError):
-            raise prison.decoder.ParserException("bad rison") from None
-
-
-fab_api.prison = _SafePrison()
-
-
-def _documented_path_parameters(original: Callable) -> Callable:
-    """Every `{name}` of an operation's path is declared in the OpenAPI spec, for the operations
-    whose docstring does not (clients and fuzzers cannot call them otherwise)."""
-
-    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
-        original(self, path=path, operations=operations, methods=methods, func=func, **kwargs)
-        names = re.findall(r"{([^}]+)}", path or "")
-        for operation in (operations or {}).values():
-            params = operation.setdefault("parameters", [])
-            declared = {p.get("name") for p in params if p.get("in") == "path"}
-            params.extend({"in": "path", "name": name, "required": True,
-                           "schema": {"type": "integer" if is_id_name(name) else "string"}}
-                          for name in names if name not in declared)
-
-    return operation_helper
-
-
-BaseApi.operation_helper = _documented_path_parameters(BaseApi.operation_helper)
 
 def id_value(value: Any) -> int:
     """A filter's id: a whole number an integer column can hold (ValueError otherwise: 400)."""

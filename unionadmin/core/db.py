@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_appbuilder import Model
 from flask_appbuilder.utils.legacy import get_sqla_class
-from sqlalchemy import String, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import String
 from sqlalchemy.orm import Session
 
 # Named constraints, so Alembic's batch mode on SQLite can alter them later (FAB-NOTES §7).
@@ -47,17 +46,3 @@ def utcnow() -> datetime:
 def today() -> date:
     """Today's date in Viet Nam: business dates and report periods use it."""
     return datetime.now(VN_TZ).date()
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Enforce foreign keys and allow concurrent readers on the embedded database."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()

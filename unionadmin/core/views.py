@@ -8,71 +8,13 @@ from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import ModelView, expose
-from flask_appbuilder.baseviews import BaseView
-from flask_appbuilder.models.filters import Filters
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from unionadmin.core.errors import ServiceError, ValidationError
-from unionadmin.core.input_guard import MAX_OFFSET, fits_integer, refuse
+from unionadmin.core.input_guard import MAX_OFFSET, refuse
 
 MAX_PAGE_SIZE = 100
-
-
-def _known_action_permission(original):
-    """FAB answers 500 for an unknown action name in /<view>/action/<name>/<pk>, on its own
-    security views too: make it a 404 for every ModelView."""
-
-    def get_action_permission_name(self, name: str) -> str:
-        if name not in self.actions:
-            abort(404)
-        return original(self, name)
-
-    return get_action_permission_name
-
-
-ModelView.get_action_permission_name = _known_action_permission(
-    ModelView.get_action_permission_name)
-
-
-def _translated_prettify(original):
-    """FAB's generated column labels ("First Name") bypass gettext (FAB-NOTES §9): route them
-    through the catalogue, for FAB's own security views too."""
-
-    def _prettify_column(self, name):
-        return _l(original(self, name))
-
-    return _prettify_column
-
-
-BaseView._prettify_column = _translated_prettify(BaseView._prettify_column)
-
-
-def _checked_filter_index(original):
-    """FAB's list filters come from the URL as `_flt_<index>_<column>=<value>`: an index beyond the
-    column's filters raised IndexError, and a whole number beyond an integer column (or a yes/no
-    column's value other than y/n) failed in the database (500), on FAB's own security views too.
-    An unknown index is ignored, like an unknown column; such a value is refused (400, naming the
-    column)."""
-
-    def add_filter_index(self, column_name: str, filter_instance_index: int, value: Any):
-        filters = self._all_filters.get(column_name) or []
-        if not 0 <= filter_instance_index < len(filters):
-            return None
-        texts = [str(v).strip() for v in (value if isinstance(value, list) else [value])]
-        model = self.datamodel
-        if (not model.is_string(column_name) and any(
-                t.lstrip("-").isdigit() and not fits_integer(int(t)) for t in texts)) or (
-                model.is_boolean(column_name) and any(t not in ("y", "n") for t in texts)):
-            abort(refuse(400, _("Bad value for filter %(col)s.", col=column_name)))
-        if model.is_boolean(column_name):  # FAB compares "n" as text: PostgreSQL refuses it
-            value = [t == "y" for t in texts]
-        return original(self, column_name, filter_instance_index, value)
-
-    return add_filter_index
-
-
-Filters.add_filter_index = _checked_filter_index(Filters.add_filter_index)
 
 
 def format_date(value: date | None) -> str:
