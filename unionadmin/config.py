@@ -83,6 +83,9 @@ def defaults() -> dict[str, Any]:
         "UNIONADMIN_PLUGINS": "",
         "UNIONADMIN_ADMIN_PASSWORD": None,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # A moving window: 35 attempts straddling a minute boundary still meet the limit (a fixed
+        # window lets up to twice the limit through there).
+        "RATELIMIT_STRATEGY": "moving-window",
         # Lists: exact counts up to this many rows, a lower bound beyond
         "UNIONADMIN_COUNT_CAP": 10_000,
     }

@@ -322,3 +322,11 @@ def test_behind_https_the_token_must_come_from_this_sites_pages(prod_client, tre
     resp = prod_client.post("/cards/templates", data=form, **https,
                             headers={"Referer": "https://localhost/cards/templates"})
     assert resp.status_code in (200, 302)
+
+
+def test_rate_limits_use_a_moving_window(prod_app):
+    """A fixed window lets twice the limit through across a minute boundary (35 logins at
+    hh:mm:59-hh:mm+1:01 all got 401 on a real server)."""
+    from limits.strategies import MovingWindowRateLimiter
+
+    assert isinstance(prod_app.appbuilder.sm.limiter._limiter, MovingWindowRateLimiter)
