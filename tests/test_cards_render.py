@@ -12,7 +12,7 @@ from conftest import ADMIN_PASSWORD, api_headers, csrf_token, make_user, web_log
 from PIL import Image
 from pypdf import PdfReader
 
-from unionadmin.core.cards import render, templates
+from unionadmin.core.cards import imposition, pdf_objects, render, templates
 from unionadmin.core.cards.qr import make_qr_png, verify_url
 from unionadmin.core.pdf import html_to_pdf
 from unionadmin.plugins.hookspecs import hookimpl
@@ -88,7 +88,7 @@ def test_qr_image_encodes_the_verify_url(app, tree):
     expected = [[bool(v) for v in row] for row in segno.make(url, error="m").matrix]
     assert _matrix_from_png(png) == expected
     # the PDF embeds the same modules as a 1-bit image
-    image = render._bitmap_image(png)
+    image = pdf_objects.bitmap_image(png)
     assert image["/BitsPerComponent"] == 1 and image["/Width"] == Image.open(io.BytesIO(png)).width
 
 
@@ -97,7 +97,7 @@ def test_sheets_are_a4_with_fronts_then_mirrored_backs(ctx):
     cards = [_card(i, holder_name=f"Trần Văn Số {i:02d}") for i in range(12)]
     pdf = render.render(cards, template, sheets=True)
     reader = PdfReader(io.BytesIO(pdf))
-    grid = render.sheet_grid(template)
+    grid = imposition.sheet_grid(template)
     assert grid.per_sheet == 10
     assert len(reader.pages) == 4  # fronts 1-10, backs 1-10, fronts 11-12, backs 11-12
     assert round(float(reader.pages[0].mediabox.width)) == 595

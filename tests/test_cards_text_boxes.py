@@ -9,7 +9,7 @@ import pytest
 from cards_helpers import pdf_text, xhtml2pdf_warnings
 from test_cards_render import plugin_templates  # noqa: F401 - the fixture
 
-from unionadmin.core.cards import render, templates
+from unionadmin.core.cards import imposition, render, templates
 from unionadmin.core.cards.qr import make_qr_png
 
 TEXT_TEMPLATE = {
@@ -77,6 +77,6 @@ def test_jobs_render_whole_sheets_in_processes_in_order(ctx):
     pdf = render.render(cards, template, sheets=True, jobs=2, progress=done.append)
     texts = pdf_text(pdf)
     assert sum(done) == len(cards) and len(done) == 2
-    assert len(texts) == 2 * -(-len(cards) // render.sheet_grid(template).per_sheet)
+    assert len(texts) == 2 * -(-len(cards) // imposition.sheet_grid(template).per_sheet)
     assert "Phan Văn Số 000" in texts[0] and "Phan Văn Số 104" in texts[-2]
     assert "7900000104" in texts[-1]

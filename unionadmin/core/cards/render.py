@@ -1,5 +1,8 @@
 """Card PDFs: card-size pages (one card, or many for cutting) and A4 print sheets.
 
+This module renders; `pdf_objects` makes the PDF objects it places and `imposition` lays the
+pages out.
+
 Rendering takes plain data (`CardData`), so it needs no database. How it stays fast (FAB-NOTES
 §6, §9): a template with text boxes (the core one) has xhtml2pdf lay out only its background,
 once per document, and each card's text drawn by reportlab straight into its boxes (one canvas
@@ -15,42 +18,37 @@ needs processes.
 from __future__ import annotations
 
 import io
-import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    EncodedStreamObject,
-    FloatObject,
-    IndirectObject,
-    NameObject,
-    NumberObject,
-    StreamObject,
-)
 from reportlab.lib.colors import toColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from unionadmin.core.cards.imposition import sheet_grid, write_card_pages, write_sheets
+from unionadmin.core.cards.pdf_objects import (
+    MM,
+    CardPage,
+    Images,
+    bitmap_image,
+    box_rect,
+    circle_ops,
+    image_ops,
+    jpeg_image,
+    logo_image,
+    page_form,
+    placeholder_ops,
+    shared_resources,
+)
 from unionadmin.core.cards.templates import CardTemplate, TemplateError
 from unionadmin.core.pdf import FONT_FAMILY, PdfError, html_to_pdf, register_fonts
 
-MM = 72 / 25.4
-A4 = (210 * MM, 297 * MM)
-#: Space between cards on a sheet, and the length of the cut marks in the margins.
-SHEET_GAP = 3 * MM
-MARK_LENGTH = 5 * MM
-MARK_OFFSET = 1.5 * MM
-MIN_MARGIN = 7 * MM
 BATCH_SIZE = 200
 #: Below this many cards, starting processes costs more than it saves.
 PARALLEL_MIN = 100
@@ -73,22 +71,6 @@ class CardData:
     photo: bytes | None = None
     union_name: str = ""
     member_id: int | None = None
-
-
-@dataclass
-class _Images:
-    """PDF image objects made once per document (the logo) or per card."""
-
-    writer: PdfWriter
-    logo: Any = None
-    count: int = 0
-    names: dict[str, Any] = field(default_factory=dict)
-
-    def add(self, stream: StreamObject) -> str:
-        self.count += 1
-        name = f"/I{self.count}"
-        self.names[name] = self.writer._add_object(stream)
-        return name
 
 
 def _fmt(value: date | None) -> str:
@@ -161,7 +143,7 @@ def draw_text_pages(cards: Sequence[CardData], template: CardTemplate) -> bytes:
     register_fonts()
     layout = template.layout
     width, height = float(layout["width_mm"]) * MM, float(layout["height_mm"]) * MM
-    boxes = [(int(box.get("page", 0)), index, _box(box, height), compiled,
+    boxes = [(int(box.get("page", 0)), index, box_rect(box, height), compiled,
               _text_style(template, index, box))
              for index, (box, compiled) in enumerate(template.compiled_text)]
     out = io.BytesIO()
@@ -208,158 +190,8 @@ def render_text_pages(cards: Sequence[CardData], template: CardTemplate) -> byte
     return pdf
 
 
-# -- PDF objects ---------------------------------------------------------------------------------
-
-def _jpeg_image(data: bytes) -> StreamObject:
-    """A JPEG embedded as it is (DCTDecode); other photos are converted once."""
-    img = Image.open(io.BytesIO(data))
-    if img.format != "JPEG" or img.mode not in ("RGB", "L"):
-        out = io.BytesIO()
-        img.convert("RGB").save(out, "JPEG", quality=88)
-        data, img = out.getvalue(), Image.open(io.BytesIO(out.getvalue()))
-    stream = EncodedStreamObject()
-    stream._data = data
-    stream.update({
-        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
-        NameObject("/Width"): NumberObject(img.width), NameObject("/Height"): NumberObject(img.height),
-        NameObject("/ColorSpace"): NameObject("/DeviceRGB" if img.mode == "RGB" else "/DeviceGray"),
-        NameObject("/BitsPerComponent"): NumberObject(8), NameObject("/Filter"): NameObject("/DCTDecode"),
-    })
-    return stream
-
-
-def _bitmap_image(data: bytes) -> StreamObject:
-    """A QR code PNG as a 1-bit grey image (a few hundred bytes, no smoothing)."""
-    img = Image.open(io.BytesIO(data))
-    if img.mode != "1":  # segno writes 1-bit PNGs already
-        img = img.convert("L").point(lambda v: 255 if v > 127 else 0).convert("1")
-    return _flate_image(img.tobytes(), img.width, img.height, "/DeviceGray", 1)
-
-
-def _logo_image(data: bytes) -> StreamObject:
-    img = Image.open(io.BytesIO(data))
-    if img.format == "JPEG":
-        return _jpeg_image(data)
-    rgb = img.convert("RGBA")
-    background = Image.new("RGB", rgb.size, (255, 255, 255))
-    background.paste(rgb, mask=rgb.getchannel("A"))
-    return _flate_image(background.tobytes(), img.width, img.height, "/DeviceRGB", 8)
-
-
-def _flate_image(raw: bytes, width: int, height: int, colour_space: str,
-                 bits: int) -> StreamObject:
-    """Raw pixels as a Flate-compressed PDF image XObject."""
-    stream = EncodedStreamObject()
-    stream._data = zlib.compress(raw, 6)
-    stream.update({
-        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
-        NameObject("/Width"): NumberObject(width), NameObject("/Height"): NumberObject(height),
-        NameObject("/ColorSpace"): NameObject(colour_space),
-        NameObject("/BitsPerComponent"): NumberObject(bits),
-        NameObject("/Filter"): NameObject("/FlateDecode"),
-    })
-    return stream
-
-
-def _resource_key(resources: Any) -> tuple:
-    """Identity of a page's resources: reportlab repeats the same fonts on every page."""
-    items = []
-    for key, value in resources.items():
-        value = value.get_object() if isinstance(value, IndirectObject) else value
-        if isinstance(value, DictionaryObject):
-            value = tuple(sorted((k, v.idnum if isinstance(v, IndirectObject) else repr(v))
-                                 for k, v in value.items()))
-        items.append((key, repr(value)))
-    return tuple(sorted(items))
-
-
-def _shared_resources(writer: PdfWriter, page: Any, cache: dict[tuple, Any]) -> Any:
-    resources = page["/Resources"].get_object()
-    key = _resource_key(resources)
-    if key not in cache:
-        cache[key] = writer._add_object(resources.clone(writer))
-    return cache[key]
-
-
-def _page_form(writer: PdfWriter, page: Any, width: float, height: float,
-               resources: Any) -> Any:
-    """One rendered card page as a form XObject in `writer`."""
-    contents = page["/Contents"].get_object()
-    if isinstance(contents, StreamObject):
-        form = EncodedStreamObject() if "/Filter" in contents else DecodedStreamObject()
-        form._data = contents._data
-        for key in ("/Filter", "/DecodeParms"):
-            if key in contents:
-                form[NameObject(key)] = contents[key]
-    else:  # several content streams: join them
-        form = DecodedStreamObject()
-        form.set_data(page.get_contents().get_data())
-    form.update({
-        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(width),
-                                          FloatObject(height)]),
-        NameObject("/Resources"): resources,
-    })
-    return writer._add_object(form)
-
-
-def _n(value: float) -> str:
-    return f"{value:.2f}"
-
-
-def _box(box: dict[str, Any], height_pt: float) -> tuple[float, float, float, float]:
-    """A layout box as PDF (x, y, w, h) in points, y from the bottom."""
-    w = float(box.get("width_mm", box.get("size_mm", 0))) * MM
-    h = float(box.get("height_mm", box.get("size_mm", 0))) * MM
-    x = float(box["x_mm"]) * MM
-    y = height_pt - float(box["y_mm"]) * MM - h
-    return x, y, w, h
-
-
-def _image_ops(name: str, box: tuple[float, float, float, float], size: tuple[int, int]) -> str:
-    """Draw an image to cover its box (centred, cropped by a clip)."""
-    x, y, w, h = box
-    iw, ih = size
-    scale = max(w / iw, h / ih)
-    sw, sh = iw * scale, ih * scale
-    dx, dy = x + (w - sw) / 2, y + (h - sh) / 2
-    return (f"q {_n(x)} {_n(y)} {_n(w)} {_n(h)} re W n "
-            f"{_n(sw)} 0 0 {_n(sh)} {_n(dx)} {_n(dy)} cm {name} Do Q\n")
-
-
-def _placeholder_ops(box: tuple[float, float, float, float]) -> str:
-    x, y, w, h = box
-    return f"q 0.8 G 0.5 w {_n(x)} {_n(y)} {_n(w)} {_n(h)} re S Q\n"
-
-
-def _circle_ops(box: tuple[float, float, float, float]) -> str:
-    """The logo area when no logo is configured: a white ring."""
-    x, y, w, h = box
-    r = min(w, h) / 2
-    cx, cy, k = x + w / 2, y + h / 2, 0.5523 * r
-    return (f"q 1 G 0.8 w {_n(cx + r)} {_n(cy)} m "
-            f"{_n(cx + r)} {_n(cy + k)} {_n(cx + k)} {_n(cy + r)} {_n(cx)} {_n(cy + r)} c "
-            f"{_n(cx - k)} {_n(cy + r)} {_n(cx - r)} {_n(cy + k)} {_n(cx - r)} {_n(cy)} c "
-            f"{_n(cx - r)} {_n(cy - k)} {_n(cx - k)} {_n(cy - r)} {_n(cx)} {_n(cy - r)} c "
-            f"{_n(cx + k)} {_n(cy - r)} {_n(cx + r)} {_n(cy - k)} {_n(cx + r)} {_n(cy)} c S Q\n")
-
-
-class _CardPage:
-    """A card page ready to place: its form, and the drawing of its images (card coordinates)."""
-
-    __slots__ = ("form", "overlay", "resources", "underlay")
-
-    def __init__(self, form: Any, overlay: str, resources: dict[str, Any],
-                 underlay: str = "") -> None:
-        self.form = form
-        self.overlay = overlay
-        self.resources = resources
-        #: Drawn before the form: the template's background (text-box templates).
-        self.underlay = underlay
-
-
 def _background_forms(writer: PdfWriter, template: CardTemplate, union_name: str,
-                      images: _Images) -> list[str]:
+                      images: Images) -> list[str]:
     """The background of each side as a form XObject, by its name in `images`."""
     reader = PdfReader(io.BytesIO(render_background(template, union_name)))
     width = float(template.layout["width_mm"]) * MM
@@ -368,14 +200,14 @@ def _background_forms(writer: PdfWriter, template: CardTemplate, union_name: str
     names = []
     for side, page in enumerate(reader.pages):
         names.append(f"/B{side}")
-        images.names[names[-1]] = _page_form(writer, page, width, height,
-                                             _shared_resources(writer, page, cache))
+        images.names[names[-1]] = page_form(writer, page, width, height,
+                                             shared_resources(writer, page, cache))
     return names
 
 
 def _card_pages(writer: PdfWriter, text_pdf: bytes, cards: Sequence[CardData],
-                template: CardTemplate, images: _Images,
-                backgrounds: Sequence[str] = ()) -> list[_CardPage]:
+                template: CardTemplate, images: Images,
+                backgrounds: Sequence[str] = ()) -> list[CardPage]:
     reader = PdfReader(io.BytesIO(text_pdf))
     layout = template.layout
     width, height = float(layout["width_mm"]) * MM, float(layout["height_mm"]) * MM
@@ -384,132 +216,35 @@ def _card_pages(writer: PdfWriter, text_pdf: bytes, cards: Sequence[CardData],
     cache: dict[tuple, Any] = {}
     for index, page in enumerate(reader.pages):
         card, side = cards[index // per], index % per
-        form = _page_form(writer, page, width, height, _shared_resources(writer, page, cache))
+        form = page_form(writer, page, width, height, shared_resources(writer, page, cache))
         ops, names, underlay = [], {}, ""
         if backgrounds:
             underlay = f"{backgrounds[side]} Do "
             names[backgrounds[side]] = images.names[backgrounds[side]]
         if "photo" in layout and int(layout["photo"].get("page", 0)) == side:
-            box = _box(layout["photo"], height)
+            box = box_rect(layout["photo"], height)
             if card.photo:
-                stream = _jpeg_image(card.photo)
+                stream = jpeg_image(card.photo)
                 name = images.add(stream)
                 names[name] = images.names[name]
-                ops.append(_image_ops(name, box, (stream["/Width"], stream["/Height"])))
+                ops.append(image_ops(name, box, (stream["/Width"], stream["/Height"])))
             else:
-                ops.append(_placeholder_ops(box))
+                ops.append(placeholder_ops(box))
         if "qr" in layout and card.qr_png and int(layout["qr"].get("page", 0)) == side:
-            stream = _bitmap_image(card.qr_png)
+            stream = bitmap_image(card.qr_png)
             name = images.add(stream)
             names[name] = images.names[name]
-            ops.append(_image_ops(name, _box(layout["qr"], height), (1, 1)))
+            ops.append(image_ops(name, box_rect(layout["qr"], height), (1, 1)))
         if "logo" in layout and int(layout["logo"].get("page", 0)) == side:
-            box = _box(layout["logo"], height)
+            box = box_rect(layout["logo"], height)
             if images.logo is not None:
                 name, size = images.logo
                 names[name] = images.names[name]
-                ops.append(_image_ops(name, box, size))
+                ops.append(image_ops(name, box, size))
             else:
-                ops.append(_circle_ops(box))
-        result.append(_CardPage(form, "".join(ops), names, underlay))
+                ops.append(circle_ops(box))
+        result.append(CardPage(form, "".join(ops), names, underlay))
     return result
-
-
-def _new_page(writer: PdfWriter, width: float, height: float, ops: list[str],
-              xobjects: dict[str, Any]) -> None:
-    page = writer.add_blank_page(width=width, height=height)
-    page[NameObject("/Resources")] = DictionaryObject({
-        NameObject("/XObject"): DictionaryObject({NameObject(k): v for k, v in xobjects.items()})})
-    stream = DecodedStreamObject()
-    stream.set_data("".join(ops).encode("ascii"))
-    page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
-
-
-def _place(card_page: _CardPage, x: float, y: float, ops: list[str], xobjects: dict[str, Any],
-           key: str) -> None:
-    xobjects[key] = card_page.form
-    xobjects.update(card_page.resources)
-    ops.append(f"q 1 0 0 1 {_n(x)} {_n(y)} cm {card_page.underlay}{key} Do {card_page.overlay}Q\n")
-
-
-def _write_card_pages(writer: PdfWriter, pages: list[_CardPage], width: float,
-                      height: float) -> None:
-    for page in pages:
-        ops: list[str] = []
-        xobjects: dict[str, Any] = {}
-        _place(page, 0, 0, ops, xobjects, "/C0")
-        _new_page(writer, width, height, ops, xobjects)
-
-
-@dataclass(frozen=True)
-class SheetGrid:
-    cols: int
-    rows: int
-    x0: float
-    y0: float
-    width: float
-    height: float
-
-    @property
-    def per_sheet(self) -> int:
-        return self.cols * self.rows
-
-    def slot(self, index: int, mirrored: bool) -> tuple[float, float]:
-        row, col = divmod(index, self.cols)
-        if mirrored:
-            col = self.cols - 1 - col
-        x = self.x0 + col * (self.width + SHEET_GAP)
-        y = A4[1] - self.y0 - (row + 1) * self.height - row * SHEET_GAP
-        return x, y
-
-
-def sheet_grid(template: CardTemplate) -> SheetGrid:
-    """As many cards as fit on A4 portrait with room for cut marks, centred."""
-    width = float(template.layout["width_mm"]) * MM
-    height = float(template.layout["height_mm"]) * MM
-    cols = max(int((A4[0] - 2 * MIN_MARGIN + SHEET_GAP) // (width + SHEET_GAP)), 1)
-    rows = max(int((A4[1] - 2 * MIN_MARGIN + SHEET_GAP) // (height + SHEET_GAP)), 1)
-    x0 = (A4[0] - cols * width - (cols - 1) * SHEET_GAP) / 2
-    y0 = (A4[1] - rows * height - (rows - 1) * SHEET_GAP) / 2
-    return SheetGrid(cols, rows, x0, y0, width, height)
-
-
-def _cut_marks(grid: SheetGrid, mirrored: bool) -> str:
-    """Short lines in the margins at every card edge (never over a card)."""
-    xs, ys = set(), set()
-    for i in range(grid.per_sheet):
-        x, y = grid.slot(i, mirrored)
-        xs.update((x, x + grid.width))
-        ys.update((y, y + grid.height))
-    top, bottom = max(ys), min(ys)
-    left, right = min(xs), max(xs)
-    lines = []
-    for x in sorted(xs):
-        lines.append(f"{_n(x)} {_n(top + MARK_OFFSET)} m {_n(x)} {_n(top + MARK_OFFSET + MARK_LENGTH)} l")
-        lines.append(f"{_n(x)} {_n(bottom - MARK_OFFSET)} m {_n(x)} "
-                     f"{_n(bottom - MARK_OFFSET - MARK_LENGTH)} l")
-    for y in sorted(ys):
-        lines.append(f"{_n(left - MARK_OFFSET)} {_n(y)} m {_n(left - MARK_OFFSET - MARK_LENGTH)} {_n(y)} l")
-        lines.append(f"{_n(right + MARK_OFFSET)} {_n(y)} m {_n(right + MARK_OFFSET + MARK_LENGTH)} "
-                     f"{_n(y)} l")
-    return "q 0 G 0.25 w " + " ".join(lines) + " S Q\n"
-
-
-def _write_sheets(writer: PdfWriter, pages: list[_CardPage], template: CardTemplate) -> None:
-    """Sheet 1 holds the first cards' fronts, sheet 2 their backs (mirrored), and so on."""
-    grid = sheet_grid(template)
-    per = template.pages
-    cards = len(pages) // per
-    for start in range(0, cards, grid.per_sheet):
-        chunk = range(start, min(start + grid.per_sheet, cards))
-        for side in range(per):
-            mirrored = side % 2 == 1
-            ops = [_cut_marks(grid, mirrored)]
-            xobjects: dict[str, Any] = {}
-            for slot, card_index in enumerate(chunk):
-                x, y = grid.slot(slot, mirrored)
-                _place(pages[card_index * per + side], x, y, ops, xobjects, f"/C{slot}")
-            _new_page(writer, A4[0], A4[1], ops, xobjects)
 
 
 #: What forked workers render (inherited through fork: a template's compiled parts do not pickle).
@@ -565,13 +300,13 @@ def render(cards: Sequence[CardData], template: CardTemplate, *, sheets: bool = 
     if jobs > 1 and len(cards) >= PARALLEL_MIN:
         return _render_parallel(cards, template, sheets, logo, batch_size, jobs, progress)
     writer = PdfWriter()
-    images = _Images(writer)
+    images = Images(writer)
     if logo:
-        stream = _logo_image(logo)
+        stream = logo_image(logo)
         images.logo = (images.add(stream), (stream["/Width"], stream["/Height"]))
     backgrounds = (_background_forms(writer, template, _union_name(cards[0]), images)
                    if template.compiled_text else [])
-    pages: list[_CardPage] = []
+    pages: list[CardPage] = []
     for start in range(0, len(cards), batch_size):
         batch = cards[start:start + batch_size]
         pages.extend(_card_pages(writer, render_text_pages(batch, template), batch, template,
@@ -579,9 +314,9 @@ def render(cards: Sequence[CardData], template: CardTemplate, *, sheets: bool = 
         if progress:
             progress(len(batch))
     if sheets:
-        _write_sheets(writer, pages, template)
+        write_sheets(writer, pages, template)
     else:
-        _write_card_pages(writer, pages, float(template.layout["width_mm"]) * MM,
+        write_card_pages(writer, pages, float(template.layout["width_mm"]) * MM,
                           float(template.layout["height_mm"]) * MM)
     writer.add_metadata({"/Producer": "UnionAdmin", "/Title": _("Member cards")})
     out = io.BytesIO()
