@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from unionadmin.core.errors import FieldErrors
+from unionadmin.core.members.models import FIELDS
 
 TYPES = ("string", "integer", "date", "boolean", "choice")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -46,8 +47,6 @@ def _from_plugin(item: Any, plugin: str, core_names: set[str]) -> ExtraField:
 
 def collect(pm: Any) -> list[ExtraField]:
     """Every plugin's fields, in plugin order; a bad definition names its plugin."""
-    from unionadmin.core.members.services import FIELDS
-
     core_names = set(FIELDS) | {"id", "status", "card_number", "extra"}
     fields: dict[str, ExtraField] = {}
     for impl in pm.hook.register_member_fields.get_hookimpls():  # registration order

@@ -44,6 +44,11 @@ STATUSES: dict[str, Any] = {
 MEMBER_STATUSES = ("active", "suspended", "transfer_pending")
 #: Statuses whose citizen ID is free to be registered again.
 CLOSED_STATUSES = ("left", "expelled", "deceased", "rejected")
+#: Fields an officer enters; status, card and derived columns are never written directly.
+FIELDS = ("full_name", "date_of_birth", "gender", "ethnicity", "religion", "id_type",
+          "citizen_id", "old_id_number", "phone", "email", "hometown", "address",
+          "education_level", "qualification", "occupation", "union_position", "party_member",
+          "joined_on", "unit_id")
 
 GENDERS: dict[str, Any] = {"male": _l("Male"), "female": _l("Female")}
 ID_TYPES: dict[str, Any] = {

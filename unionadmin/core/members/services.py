@@ -25,6 +25,7 @@ from unionadmin.core.errors import Conflict, FieldErrors, Forbidden, NotFound, V
 from unionadmin.core.members import extra_fields, validation
 from unionadmin.core.members.models import (
     CLOSED_STATUSES,
+    FIELDS,
     STATUSES,
     Member,
     MemberApproval,
@@ -38,11 +39,6 @@ from unionadmin.core.units import services as units
 from unionadmin.core.units.models import GRASSROOTS_RANK, LEVEL_RANK, LEVELS, Unit
 from unionadmin.plugins.manager import get_pm
 
-#: Fields an officer enters; status, card and derived columns are never written directly.
-FIELDS = ("full_name", "date_of_birth", "gender", "ethnicity", "religion", "id_type",
-          "citizen_id", "old_id_number", "phone", "email", "hometown", "address",
-          "education_level", "qualification", "occupation", "union_position", "party_member",
-          "joined_on", "unit_id")
 #: Personal fields whose values are not copied into audit rows or event details.
 PERSONAL = ("citizen_id", "old_id_number", "phone", "email", "address")
 

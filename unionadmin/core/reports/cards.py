@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import aliased
 
 from unionadmin.core.members.models import Member, MemberEvent
-from unionadmin.core.reports.registry import Params, Report
+from unionadmin.core.reports.base import Params, Report
 from unionadmin.core.reports.tree import by_child, merge, subtree_filter, sum_rows, unit_rows
 
 COLUMNS = [

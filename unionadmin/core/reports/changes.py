@@ -48,7 +48,7 @@ from sqlalchemy.orm import aliased
 from unionadmin.core.db import session
 from unionadmin.core.members.models import MembershipPeriod
 from unionadmin.core.members.tallies import TRANSFER_STARTS, UnitBirthTally, UnitPeriodTally
-from unionadmin.core.reports.registry import Params, Report
+from unionadmin.core.reports.base import Params, Report
 from unionadmin.core.reports.tree import (
     Within,
     merge,

@@ -16,7 +16,7 @@ from unionadmin.core.db import session
 from unionadmin.core.errors import ValidationError
 from unionadmin.core.members.models import GENDERS, STATUSES, Member
 from unionadmin.core.privacy import PERSONAL_FIELDS, sees_personal_data
-from unionadmin.core.reports.registry import Params, Report
+from unionadmin.core.reports.base import Params, Report
 from unionadmin.core.reports.tree import subtree_filter
 from unionadmin.core.text import mask
 from unionadmin.core.units.models import Unit

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from unionadmin.core.accounts.models import UnionUser
 from unionadmin.core.db import today
 from unionadmin.core.members import tallies
-from unionadmin.core.reports.registry import Params, Report
+from unionadmin.core.reports.base import Params, Report
 from unionadmin.core.reports.tree import (
     by_child,
     merge,

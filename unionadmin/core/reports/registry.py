@@ -13,8 +13,8 @@ unit where it does not apply, it answers exactly like a report that does not exi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -26,6 +26,8 @@ from unionadmin.core import audit
 from unionadmin.core.actor import current_actor
 from unionadmin.core.db import session, today
 from unionadmin.core.errors import NotFound, ValidationError
+from unionadmin.core.reports import cards, changes, export, members, progress, units
+from unionadmin.core.reports.base import Params, Report  # also imported from here by plugins
 from unionadmin.core.scope import get_unit
 from unionadmin.core.units.models import Unit
 from unionadmin.plugins import applies
@@ -47,51 +49,7 @@ FORMATS = ("json", "xlsx", "pdf")
 MAX_ROWS = {"xlsx": 100_000, "pdf": 2_000}
 
 
-@dataclass
-class Params:
-    """Parsed, scope-checked parameters handed to a report's `run`."""
-
-    unit: Unit
-    date_from: date
-    date_to: date
-    status: str | None = None
-    columns: list[str] | None = None
-    page: int = 0
-    page_size: int = 25
-    #: False for file exports: list reports then give every row (up to `max_rows`), not a page.
-    paged: bool = True
-    max_rows: int = 100_000
-    extra: dict[str, str] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"unit_id": self.unit.id, "date_from": self.date_from.isoformat(),
-                                "date_to": self.date_to.isoformat()}
-        if self.status:
-            data["status"] = self.status
-        if self.columns:
-            data["columns"] = self.columns
-        return data
-
-
-@dataclass
-class Report:
-    name: str
-    title: Any
-    run: Callable[[Params], Mapping[str, Any]]
-    params: tuple[str, ...] = ("unit_id",)
-    description: Any = ""
-    #: "aggregate": a row per child unit and totals; "list": rows of records, paged.
-    kind: str = "aggregate"
-    plugin: str | None = None
-    #: Columns a list report lets the user choose: name -> label.
-    column_choices: dict[str, Any] | None = None
-    #: The units it is offered for, a function of a Unit (None: every unit; plugins/applies.py).
-    applies_to: Callable[[Unit], Any] | None = None
-
-
 def _core_reports() -> list[Report]:
-    from unionadmin.core.reports import cards, changes, members, progress, units
-
     return [progress.REPORT, changes.REPORT, units.REPORT, cards.REPORT, members.REPORT]
 
 
@@ -271,8 +229,6 @@ class Output:
 
 def produce(name: str, raw: Mapping[str, Any], fmt: str = "json", audit_json: bool = True) -> Output:
     """Run a report for the current actor and render it; every export leaves an audit row."""
-    from unionadmin.core.reports import export
-
     report = get_report(name)
     if fmt not in FORMATS:
         raise ValidationError.single("format", _("Unknown format."))

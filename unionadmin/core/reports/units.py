@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 
 from unionadmin.core.members.models import MEMBER_STATUSES, Member
-from unionadmin.core.reports.registry import Params, Report
+from unionadmin.core.reports.base import Params, Report
 from unionadmin.core.reports.tree import by_child, merge, subtree_filter, sum_rows, unit_rows
 from unionadmin.core.units.models import SECTORS, Unit
 

@@ -111,6 +111,7 @@ def validate_member(member, errors):
 
 @hookimpl
 def register_card_templates():
+    # Here, not at the top: the module imports this package (`in_province`), a cycle.
     from unionadmin.plugins.dongnai.card import template
 
     return [template()]
@@ -118,6 +119,7 @@ def register_card_templates():
 
 @hookimpl
 def register_reports():
+    # Here, not at the top: the module imports this package (`in_province`), a cycle.
     from unionadmin.plugins.dongnai.report import REPORT
 
     return [REPORT]
