@@ -3,8 +3,10 @@
 The graph is built from the source (the AST of every module), with the imports Python runs when
 the module is imported: those of the module body, of class bodies and of `if`/`try`/`with` blocks
 at that level, but not those inside functions (which run later, and are where a real cycle may be
-broken, with a comment saying so) nor those under `if TYPE_CHECKING:`. Importing `a.b.c` runs the
-packages `a` and `a.b` too: they are edges as well.
+broken, with a comment saying so) nor those under `if TYPE_CHECKING:`. An edge goes to the module
+named (`from a.b import c`: the submodule a.b.c if there is one, else the package a.b), not to
+the parent packages Python runs first: a package whose `__init__` re-exports its submodules'
+names while they import each other is not a cycle (the package is in `sys.modules` by then).
 """
 
 from __future__ import annotations
@@ -59,11 +61,6 @@ def _resolve(module: str, is_package: bool, node: ast.ImportFrom) -> str:
     return ".".join([*base, node.module] if node.module else base)
 
 
-def _with_parents(name: str) -> list[str]:
-    parts = name.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
-
-
 def imports_of(module: str, path: Path, known: set[str]) -> set[str]:
     """The package's modules that importing `module` runs directly."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -78,8 +75,7 @@ def imports_of(module: str, path: Path, known: set[str]) -> set[str]:
                      for alias in node.names]
         else:
             continue
-        for name in names:
-            targets.update(n for n in _with_parents(name) if n in known)
+        targets.update(name for name in names if name in known)
     targets.discard(module)
     return targets
 
