@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from unionadmin.core import jobs
 from unionadmin.core.actor import SYSTEM, acting_as, actor_for_user
 from unionadmin.core.audit import AuditLog
-from unionadmin.core.imports import excel, services
+from unionadmin.core.imports import checking, excel, runner, services
 from unionadmin.core.members.models import Member, MemberApproval, MemberEvent
 
 HEADERS = ["Họ và tên *", "Ngày sinh *", "Giới tính *", "Số CCCD *", "Ngày vào Công đoàn *",
@@ -28,7 +29,30 @@ def inline_jobs(app):
     app.config["UNIONADMIN_JOBS"] = "inline"
     yield
     app.config["UNIONADMIN_JOBS"] = "inline"
-    services.after_batch = None
+
+
+@pytest.fixture
+def server_killed_after_batch():
+    """A context manager: inside it, an import's runner raises after committing batch `number`
+    (the server killed between two batches)."""
+    after = runner._after
+
+    @contextlib.contextmanager
+    def killed(number: int):
+        batches = 0
+
+        def after_then_crash(*args):
+            nonlocal batches
+            after(*args)
+            batches += 1
+            if batches == number:
+                raise RuntimeError("server killed")
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(runner, "_after", after_then_crash)
+            yield
+
+    return killed
 
 
 def row(name="Nguyễn Văn An", born=dt.date(1990, 5, 1), gender="Nam", number=None, joined="01/02/2015",
@@ -223,23 +247,18 @@ def test_member_registered_outside_scope_is_an_error_not_a_duplicate(client, off
     assert body["created"] == 0 and body["duplicates"] == 0 and body["error_rows"] == 1
 
 
-def test_resume_after_a_crash_between_batches(app, client, officer, officer_h, tree, monkeypatch):
-    monkeypatch.setattr(services, "BATCH_SIZE", 3)
+def test_resume_after_a_crash_between_batches(app, client, officer, officer_h, tree, monkeypatch,
+                                              server_killed_after_batch):
+    monkeypatch.setattr(checking, "BATCH_SIZE", 3)
     monkeypatch.setitem(app.config, "UNIONADMIN_JOBS", "queue")
     rows = [row() for _ in range(10)] + [row(gender="?")]
     body = upload(client, officer_h, xlsx(rows), tree["G1"].id).json
     job_id = body["job_id"]
 
-    def crash(job, number):
-        if number == 2:
-            raise RuntimeError("server killed")
-
-    services.after_batch = crash
-    with acting_as(actor_for_user(officer)):
+    with server_killed_after_batch(2), acting_as(actor_for_user(officer)):
         job = jobs.run(job_id)
     assert job.status == "failed" and job.done == 6 and job.created == 6
     assert len(members_in(tree["G1"])) == 6
-    services.after_batch = None
     with acting_as(actor_for_user(officer)):
         job = jobs.run(job_id)
     assert job.status == "done", job.message
@@ -265,7 +284,7 @@ def test_read_ahead_thread_passes_items_and_errors_and_stops(system):
         yield current_actor().username  # the job's actor in the thread
         raise RuntimeError("broken row")
 
-    with pytest.raises(RuntimeError, match="broken row"), services._read_ahead(failing, 0) as items:
+    with pytest.raises(RuntimeError, match="broken row"), runner._read_ahead(failing, 0) as items:
         assert [next(items), next(items)] == [1, current_actor().username]
         next(items)
 
@@ -275,7 +294,7 @@ def test_read_ahead_thread_passes_items_and_errors_and_stops(system):
             n += 1
             yield n
 
-    with services._read_ahead(endless, 0) as items:
+    with runner._read_ahead(endless, 0) as items:
         assert next(items) == 1
     assert not [t for t in threading.enumerate() if t.name == "import-0-reader"]
 

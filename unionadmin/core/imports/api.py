@@ -19,7 +19,8 @@ from flask_jwt_extended import verify_jwt_in_request
 
 from unionadmin.core.api import service_errors
 from unionadmin.core.errors import ValidationError
-from unionadmin.core.imports import services
+from unionadmin.core.imports import columns, services
+from unionadmin.core.imports.export import export as export_members
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -57,19 +58,10 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def read_upload_size() -> None:
-    """Refuse a request that announces far more than the file limit, before its body is
-    parsed (and spooled to disk)."""
-    limit = services.max_mb() * 1024 * 1024
-    if request.content_length and request.content_length > limit + 1024 * 1024:
-        raise ValidationError.single("file", _("The file is larger than %(n)s MB. Split it into "
-                                               "several files.", n=services.max_mb()))
-
-
 def read_upload() -> tuple[bytes, str]:
     """The uploaded file's bytes (refused early when the request announces too much)."""
     limit = services.max_mb() * 1024 * 1024
-    read_upload_size()
+    services.check_upload_size(request.content_length)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError.single("file", _("Choose an Excel file (.xlsx) to upload."))
@@ -131,7 +123,7 @@ class MemberImportApi(BaseApi):
             200:
               description: The template
         """
-        return xlsx_response(services.template_bytes(), "mau-nhap-doan-vien.xlsx")
+        return xlsx_response(columns.template_bytes(), "mau-nhap-doan-vien.xlsx")
 
     @expose("/import", methods=["POST"])
     @bearer_or_session
@@ -191,9 +183,7 @@ class MemberImportApi(BaseApi):
             200:
               description: The job
         """
-        from unionadmin.core import jobs
-
-        job = jobs.resume(services.get_job(job_id))
+        job = services.resume(job_id)
         return self.response(200, **services.job_state(job))
 
     @expose("/import/<int:job_id>/errors.xlsx", methods=["GET"])
@@ -231,5 +221,5 @@ class MemberImportApi(BaseApi):
         """
         clauses = export_clauses(request.args)
         out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-        services.export(out, clauses)
+        export_members(out, clauses)
         return xlsx_response(out, "doan-vien.xlsx")

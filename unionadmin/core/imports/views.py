@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from sqlalchemy import select
 from wtforms import BooleanField
 
 from unionadmin.core.actor import current_actor
-from unionadmin.core.db import session
 from unionadmin.core.errors import ServiceError, ValidationError
 from unionadmin.core.forms import UnitPickerField
 from unionadmin.core.imports import services
-from unionadmin.core.imports.api import read_upload_size
-from unionadmin.core.jobs import Job
 
 
 class ImportForm(DynamicForm):
@@ -31,11 +27,7 @@ class ImportView(BaseView):
     default_view = "index"
 
     def _page(self, form: ImportForm, status: int = 200):
-        actor = current_actor()
-        recent = session().scalars(
-            select(Job).where(Job.kind == services.KIND, Job.created_by_id == actor.user_id)
-            .order_by(Job.id.desc()).limit(10)).all()
-        return self.render_template("imports/index.html", form=form, recent=recent,
+        return self.render_template("imports/index.html", form=form, recent=services.recent_jobs(),
                                     labels=services.STATUS_LABELS,
                                     max_mb=services.max_mb(), max_rows=services.max_rows()), status
 
@@ -51,7 +43,7 @@ class ImportView(BaseView):
     @permission_name("import")
     def index(self):
         try:  # a body far over the limit is refused before it is parsed (and spooled to disk)
-            read_upload_size()
+            services.check_upload_size(request.content_length)
         except ValidationError as exc:
             form = ImportForm(formdata=None)
             return self._refused(form, exc.errors)
@@ -82,8 +74,6 @@ class ImportView(BaseView):
         try:
             job = services.get_job(job_id)
         except ServiceError:
-            from flask import abort
-
             abort(404)
         labels = {k: str(v) for k, v in services.STATUS_LABELS.items()}
         return self.render_template("imports/job.html", job=job, state=services.job_state(job),
