@@ -207,7 +207,7 @@ class People:
 
     def __init__(self, rng: random.Random, tree: Tree, accounts: dict, now: datetime,
                  columns: dict[str, list[str]], core_step: tuple[str, str]) -> None:
-        from unionadmin.core import demo
+        from unionadmin.core.demo import data as demo
         from unionadmin.core.refdata import ethnicities, provinces
 
         self.rng, self.tree, self.accounts, self.now = rng, tree, accounts, now

@@ -1,4 +1,4 @@
-"""The demo data set (unionadmin/core/demo.py): a consistent province with fictional members.
+"""The demo data set (unionadmin/core/demo/): a consistent province with fictional members.
 
 These tests build their own apps and databases (SQLite always; PostgreSQL too when
 TEST_DATABASE_URL is set, and only PostgreSQL when UNIONADMIN_TEST_DB=postgres), so they do not
