@@ -9,7 +9,8 @@ from conftest import api_headers, make_user
 from PIL import Image
 from sqlalchemy import select
 
-from unionadmin.core.cards.photos import PHOTO_SIZE, MemberPhoto
+from unionadmin.core.cards.models import MemberPhoto
+from unionadmin.core.cards.photos import PHOTO_SIZE
 
 
 def _put(client, member_id, headers, data: bytes, name="anh.jpg"):

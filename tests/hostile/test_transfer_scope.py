@@ -11,7 +11,7 @@ from cards_helpers import allocate, as_system, carded_member, jpeg
 from conftest import PASSWORD, csrf_token, make_user, web_login
 from sqlalchemy import select
 
-from unionadmin.core.cards.photos import MemberPhoto
+from unionadmin.core.cards.models import MemberPhoto
 
 
 @pytest.fixture

@@ -120,8 +120,8 @@ print("RESULT " + json.dumps(out))
 
 
 def _jobs_and_members(app, unit_id: int) -> tuple[int, int]:
-    from unionadmin.core.jobs import Job
     from unionadmin.core.members.models import Member
+    from unionadmin.core.models import Job
 
     with app.app_context():
         db = app.appbuilder.session
@@ -502,7 +502,7 @@ def _photo_page_post(client, member_id: int, data: bytes, name: str):
 
 @pytest.mark.parametrize("case", sorted(BAD_PHOTOS))
 def test_hostile_photos_are_a_clear_4xx_in_vietnamese(app, prod_app, tree, photo_member, case):
-    from unionadmin.core.cards.photos import MemberPhoto
+    from unionadmin.core.cards.models import MemberPhoto
 
     data = BAD_PHOTOS[case]()
     name = "anh.png" if "png" in case else "anh.jpg"

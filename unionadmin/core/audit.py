@@ -5,37 +5,13 @@ Rows are only ever inserted; no page or API edits or deletes them.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from flask_appbuilder import Model
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
 
 from unionadmin.core.actor import current_actor
-from unionadmin.core.db import session, utcnow
-
-
-class AuditLog(Model):
-    __tablename__ = "audit_log"
-    __table_args__ = (
-        Index("ix_audit_log_at", "at"),
-        Index("ix_audit_log_object", "object_type", "object_id"),
-        Index("ix_audit_log_unit", "unit_path", "at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
-    username: Mapped[str | None] = mapped_column(String(128))
-    address: Mapped[str | None] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(40), nullable=False)
-    object_type: Mapped[str | None] = mapped_column(String(40))
-    object_id: Mapped[int | None] = mapped_column(Integer)
-    #: Path of the unit the object belongs to, so Unit Admins read their subtree's rows.
-    unit_path: Mapped[str | None] = mapped_column(String(400))
-    details: Mapped[dict | None] = mapped_column(JSON)
+from unionadmin.core.db import session
+from unionadmin.core.models import AuditLog
 
 
 def _address() -> str | None:

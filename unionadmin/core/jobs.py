@@ -13,62 +13,25 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app, g
-from flask_appbuilder import Model
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, update
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy import update
 
 from unionadmin.core.actor import Actor, acting_as, actor_for_user, current_actor
 from unionadmin.core.db import session, utcnow
 from unionadmin.core.errors import NotFound
+from unionadmin.core.models import STALE_AFTER, Job
 from unionadmin.core.scope import unit_id_clause
 
 log = logging.getLogger(__name__)
 
-STATUSES = ("queued", "running", "done", "failed")
-#: A running job whose heartbeat is older than this is taken as interrupted (server restart).
-STALE_AFTER = timedelta(minutes=2)
 
 #: kind -> function(job) that does the work and commits progress through `progress()`.
 _RUNNERS: dict[str, Callable[..., None]] = {}
-
-
-class Job(Model):
-    __tablename__ = "job"
-    __table_args__ = (
-        Index("ix_job_kind_created", "kind", "created_at"),
-        Index("ix_job_unit", "unit_id", "created_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40), nullable=False)
-    status: Mapped[str] = mapped_column(String(12), nullable=False, default="queued")
-    #: The unit the job works on: who may see the job (scope) follows from it.
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
-    total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    created: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    duplicates: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    error_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    params: Mapped[dict | None] = mapped_column(JSON)
-    message: Mapped[str | None] = mapped_column(Text)
-    input_name: Mapped[str | None] = mapped_column(String(255))
-    #: The uploaded file, in the database so that every app server and worker can read it.
-    input_data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-    #: The heartbeat: set at every committed step.
-    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-    @property
-    def stale(self) -> bool:
-        return self.status in ("queued", "running") and utcnow() - self.updated_at > STALE_AFTER
 
 
 def register(kind: str) -> Callable[[Callable[..., None]], Callable[..., None]]:

@@ -14,21 +14,11 @@ from threading import Lock
 from typing import Any, NamedTuple
 
 from flask import g, has_app_context
-from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import Permission, PermissionView, Role, User, ViewMenu
-from sqlalchemy import Integer, event, inspect, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import event, inspect, select, update
+from sqlalchemy.orm import Session
 
-VERSION_ROW = 1
-
-
-class SecurityVersion(Model):
-    """One row: bumped whenever roles, permissions or an account's roles change."""
-
-    __tablename__ = "ua_security_version"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+from unionadmin.core.models import VERSION_ROW, SecurityVersion
 
 
 class CachedRole(NamedTuple):

@@ -109,3 +109,16 @@ class Card(Model):
     @property
     def reason_label(self) -> str:
         return str(ISSUE_REASONS.get(self.reason, self.reason))
+
+
+class MemberPhoto(Model):
+    """A member's photo (`photos.process` makes it), in a table of its own: shared by every app
+    server, off the member row's hot path."""
+
+    __tablename__ = "member_photo"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
+    #: JPEG, PHOTO_SIZE, no metadata.
+    image: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))

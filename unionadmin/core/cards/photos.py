@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import io
 import warnings
-from datetime import datetime
 
 from flask import current_app
-from flask_appbuilder import Model
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
 from unionadmin.core import audit
 from unionadmin.core.actor import current_actor
+from unionadmin.core.cards.models import MemberPhoto
 from unionadmin.core.db import session, utcnow
 from unionadmin.core.errors import ValidationError
 from unionadmin.core.members import services as members
@@ -26,16 +24,6 @@ PHOTO_SIZE = (248, 331)
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 ALLOWED_FORMATS = ("JPEG", "PNG")
-
-
-class MemberPhoto(Model):
-    __tablename__ = "member_photo"
-
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), primary_key=True)
-    #: JPEG, PHOTO_SIZE, no metadata.
-    image: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
 
 
 def max_bytes() -> int:
