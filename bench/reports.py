@@ -143,9 +143,9 @@ def main() -> None:
     url = args.db or os.environ.get("BENCH_DATABASE_URL") or "sqlite:////tmp/ua_bench.db"
     app = make_app(url)
     from unionadmin.core.actor import SYSTEM, acting_as
-    from unionadmin.core.home import dashboard
     from unionadmin.core.members.models import Member
     from unionadmin.core.reports import changes, progress
+    from unionadmin.core.reports.dashboard import dashboard
     from unionadmin.core.setup import upgrade_database
     from unionadmin.core.units.models import Unit
 

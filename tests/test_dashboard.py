@@ -66,7 +66,7 @@ def test_behind_target_is_highlighted(app, client, tree, figures):  # noqa: F811
 
 def test_weekly_chart_counts(system, tree, figures):  # noqa: F811
     from unionadmin.core.db import utcnow
-    from unionadmin.core.home import chart, weekly_entries
+    from unionadmin.core.reports.dashboard import chart, weekly_entries
 
     weeks = weekly_entries(tree["P"], utcnow() + timedelta(seconds=1))
     assert len(weeks) == 12 and sum(w["count"] for w in weeks) == 12  # rejected ones left out

@@ -29,8 +29,8 @@ def test_roll_up_matches_sql_by_child(system, tree, figures, level):  # noqa: F8
 def test_dashboard_by_status_matches_a_direct_count(system, tree, figures):  # noqa: F811
     from sqlalchemy import func, select
 
-    from unionadmin.core.home import dashboard
     from unionadmin.core.members.models import Member
+    from unionadmin.core.reports.dashboard import dashboard
     from unionadmin.core.reports.tree import subtree_filter
 
     for unit in (tree["P"], tree["U1"], tree["G1"]):
