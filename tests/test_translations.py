@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import flask_appbuilder
 import pytest
@@ -219,3 +221,38 @@ def test_app_merges_both_catalogues(app):
     with app.test_request_context(), force_locale("vi"):
         assert gettext("List Users") == "Danh sách tài khoản"  # FAB's catalogue
         assert gettext("Account") == "Tài khoản"  # the app's
+
+
+# (d) times: stored naive UTC, shown in Viet Nam's time (BABEL_DEFAULT_TIMEZONE) as people write it
+
+
+def _close_to_now_in_viet_nam(shown: str, pattern: str, ahead: timedelta = timedelta()) -> bool:
+    expected = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(tzinfo=None) + ahead
+    return abs(datetime.strptime(shown, pattern) - expected) < timedelta(minutes=2)
+
+
+def test_times_shown_in_viet_nam_time(client, tree, app):
+    from conftest import ADMIN_PASSWORD, PASSWORD, api_headers, cccd, make_user, web_login
+
+    user = make_user(app, tree["G1"], "Officer")
+    for _ in range(app.config["UNIONADMIN_LOCKOUT_FAILURES"]):
+        client.post("/api/v1/security/login", json={
+            "username": user.username, "password": "wrong-password", "provider": "db"})
+    locked = client.post("/api/v1/security/login", json={
+        "username": user.username, "password": PASSWORD, "provider": "db"}).json["message"]
+    until = re.search(r"\d\d:\d\d \d\d/\d\d/\d{4}", locked)  # HH:MM dd/mm/yyyy
+    minutes = timedelta(minutes=app.config["UNIONADMIN_LOCKOUT_MINUTES"])
+    assert until and _close_to_now_in_viet_nam(until.group(0), "%H:%M %d/%m/%Y", minutes), locked
+
+    web_login(client, "admin", ADMIN_PASSWORD)
+    audit = client.get("/audit/list/").get_data(as_text=True)
+    at = re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d", audit)  # dd/mm/yyyy HH:MM:SS
+    assert at and _close_to_now_in_viet_nam(at.group(0), "%d/%m/%Y %H:%M:%S")
+    member = client.post("/api/v1/member/", headers=api_headers(client, "admin", ADMIN_PASSWORD),
+                         json={"full_name": "Nguyễn Văn An", "date_of_birth": "1990-05-01",
+                               "gender": "male", "joined_on": "2015-01-01",
+                               "unit_id": tree["G1"].id, "citizen_id": cccd(1990)})
+    assert member.status_code == 201, member.json
+    page = client.get(f"/members/show/{member.json['id']}").get_data(as_text=True)
+    event = re.search(r"<td>(\d\d/\d\d/\d{4} \d\d:\d\d)</td>", page)  # dd/mm/yyyy HH:MM
+    assert event and _close_to_now_in_viet_nam(event.group(1), "%d/%m/%Y %H:%M")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, true
 
@@ -24,13 +25,8 @@ def audit_scope(actor=None):
 
 
 def _when(value) -> str:
-    from unionadmin.core.db import VN_TZ
-
-    if value is None:
-        return ""
-    from datetime import UTC
-
-    return value.replace(tzinfo=UTC).astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M:%S")
+    # stored naive UTC, shown in BABEL_DEFAULT_TIMEZONE
+    return "" if value is None else format_datetime(value, "dd/MM/yyyy HH:mm:ss")
 
 
 class AuditView(ServiceModelView):

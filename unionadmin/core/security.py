@@ -14,6 +14,7 @@ from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_appbuilder.views import expose
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_jwt_extended import JWTManager
@@ -24,16 +25,15 @@ from werkzeug.security import check_password_hash
 from unionadmin.core import audit
 from unionadmin.core.accounts import sessions
 from unionadmin.core.accounts.models import UnionUser
-from unionadmin.core.db import VN_TZ, utcnow
+from unionadmin.core.db import utcnow
 from unionadmin.core.permcache import CachedPermissionsMixin
 
 INVALID_LOGIN = _l("Wrong username or password.")
 
 
 def _local_time(value: datetime) -> str:
-    from datetime import UTC
-
-    return value.replace(tzinfo=UTC).astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+    # stored naive UTC, shown in BABEL_DEFAULT_TIMEZONE
+    return format_datetime(value, "HH:mm dd/MM/yyyy")
 
 
 def locked_message(until: datetime) -> str:

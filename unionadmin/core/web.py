@@ -7,10 +7,10 @@ from pathlib import Path
 
 from flask import Flask
 from flask_appbuilder import AppBuilder
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from unionadmin.core.db import VN_TZ
 from unionadmin.core.members.models import STATUSES
 from unionadmin.core.views import format_number
 
@@ -25,11 +25,8 @@ def _template_loader(app: Flask) -> None:
 
 def _filters(app: Flask) -> None:
     def ua_datetime(value: datetime | None) -> str:
-        if value is None:
-            return ""
-        from datetime import UTC
-
-        return value.replace(tzinfo=UTC).astimezone(VN_TZ).strftime("%d/%m/%Y %H:%M")
+        # stored naive UTC, shown in BABEL_DEFAULT_TIMEZONE
+        return "" if value is None else format_datetime(value, "dd/MM/yyyy HH:mm")
 
     app.jinja_env.filters["ua_datetime"] = ua_datetime
     app.jinja_env.filters["ua_number"] = format_number

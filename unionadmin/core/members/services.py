@@ -14,13 +14,14 @@ from typing import Any, NamedTuple
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_user_timezone
 from sqlalchemy import JSON, func, literal, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from unionadmin.core import audit
 from unionadmin.core.actor import current_actor
-from unionadmin.core.db import VN_TZ, session, today, utcnow
+from unionadmin.core.db import session, today, utcnow
 from unionadmin.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
 from unionadmin.core.members import extra_fields, validation
 from unionadmin.core.members.models import (
@@ -626,10 +627,8 @@ def _decide(step: MemberApproval, decision: str, note: str | None = None) -> Non
 
 
 def _entry_date(member: Member) -> date:
-    created = member.created_at or utcnow()
-    from datetime import UTC
-
-    return created.replace(tzinfo=UTC).astimezone(VN_TZ).date()
+    # the day it was entered in BABEL_DEFAULT_TIMEZONE (Viet Nam's), created_at being naive UTC
+    return to_user_timezone(member.created_at or utcnow()).date()
 
 
 def _readmitted_on(member: Member) -> date | None:

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import to_utc
 from sqlalchemy import and_, case, func, select
 
-from unionadmin.core.db import VN_TZ
 from unionadmin.core.members.models import Member
 from unionadmin.core.reports.registry import Params, Report
 from unionadmin.core.reports.tree import by_child, merge, subtree_filter, sum_rows, unit_rows
@@ -22,8 +22,8 @@ WEEKS = 4
 
 def _weeks(params: Params) -> list[tuple[datetime, datetime]]:
     """The last WEEKS weeks ending on date_to (Vietnam days), oldest first."""
-    end = datetime.combine(params.date_to + timedelta(days=1), time(), VN_TZ)
-    end = end.astimezone(UTC).replace(tzinfo=None)  # stored timestamps are naive UTC
+    # midnight after date_to in BABEL_DEFAULT_TIMEZONE, as naive UTC like the stored timestamps
+    end = to_utc(datetime.combine(params.date_to + timedelta(days=1), time()))
     return [(end - timedelta(days=7 * (i + 1)), end - timedelta(days=7 * i))
             for i in reversed(range(WEEKS))]
 
