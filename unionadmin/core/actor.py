@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from flask import g, has_request_context
+import click
+from flask import current_app, g, has_request_context
 from werkzeug.local import LocalProxy
 
 ROLE_ADMIN = "Admin"
@@ -60,6 +61,14 @@ def actor_for_user(user) -> Actor:
         unit_path=unit.path if unit is not None else None,
         roles=frozenset(r.name for r in _roles_of(user)),
     )
+
+
+def cli_actor(username: str) -> Actor:
+    """The actor of a command run `--as USERNAME`; an unknown or disabled account stops it."""
+    user = current_app.appbuilder.sm.find_user(username=username)
+    if user is None or not user.is_active:
+        raise click.ClickException(f"No active account named {username!r}.")
+    return actor_for_user(user)
 
 
 def _roles_of(user) -> list:

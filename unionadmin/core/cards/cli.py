@@ -30,20 +30,16 @@ def cards_command(file: Path, unit_code: str, status: str, cards_only: bool, use
 @with_appcontext
 def _run(file: Path, unit_code: str, status: str | None, sheets: bool, username: str,
          jobs: int) -> None:
-    from flask import current_app
     from sqlalchemy import select
 
-    from unionadmin.core.actor import acting_as, actor_for_user
+    from unionadmin.core.actor import acting_as, cli_actor
     from unionadmin.core.cards import printing
     from unionadmin.core.cards.templates import TemplateError
     from unionadmin.core.db import session
     from unionadmin.core.errors import ServiceError, ValidationError
     from unionadmin.core.units.models import Unit
 
-    user = current_app.appbuilder.sm.find_user(username=username)
-    if user is None:
-        raise click.ClickException(f"No account named {username!r}.")
-    with acting_as(actor_for_user(user)):
+    with acting_as(cli_actor(username)):
         unit_id = session().scalar(select(Unit.id).where(Unit.code == unit_code))
         try:
             if unit_id is None:

@@ -30,17 +30,14 @@ def _run(file: Path, unit_code: str, dry_run: bool, username: str) -> None:
     from sqlalchemy import select
 
     from unionadmin.core import jobs
-    from unionadmin.core.actor import acting_as, actor_for_user
+    from unionadmin.core.actor import acting_as, cli_actor
     from unionadmin.core.db import session
     from unionadmin.core.errors import ServiceError, ValidationError
     from unionadmin.core.imports import services
     from unionadmin.core.units.models import Unit
 
     current_app.config["UNIONADMIN_JOBS"] = "queue"  # run below, in this process, with a bar
-    user = current_app.appbuilder.sm.find_user(username=username)
-    if user is None:
-        raise click.ClickException(f"No account named {username!r}.")
-    with acting_as(actor_for_user(user)):
+    with acting_as(cli_actor(username)):
         unit_id = session().scalar(select(Unit.id).where(Unit.code == unit_code))
         try:
             job = services.start_import(file.read_bytes(), file.name, unit_id, dry_run=dry_run)

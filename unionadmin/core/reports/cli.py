@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from unionadmin.core.actor import acting_as, actor_for_user
+from unionadmin.core.actor import acting_as, cli_actor
 from unionadmin.core.db import session
 from unionadmin.core.errors import NotFound, ServiceError, ValidationError
 from unionadmin.core.reports.registry import FORMATS, offered_reports, produce
@@ -35,11 +35,7 @@ def report(name: str, unit_code: str, fmt: str, date_from: str | None, date_to: 
            status: str | None, columns: str | None, username: str, output: str | None) -> None:
     """Run a report for a unit and write it as JSON, xlsx or PDF."""
     with current_app.test_request_context():
-        user = current_app.appbuilder.sm.find_user(username=username)
-        if user is None or not user.is_active:
-            raise click.ClickException(f"No active account '{username}'.")
-        actor = actor_for_user(user)
-        with acting_as(actor):
+        with acting_as(cli_actor(username)) as actor:
             unit = session().scalar(select(Unit).where(Unit.code == unit_code, unit_clause(actor)))
             if unit is None:
                 raise click.ClickException(f"Unit '{unit_code}' does not exist or is outside the scope "
