@@ -16,7 +16,7 @@ import click
 from flask import current_app, g, has_request_context
 from werkzeug.local import LocalProxy
 
-ROLE_ADMIN = "Admin"
+from unionadmin.core.roles import ROLE_ADMIN
 
 
 @dataclass(frozen=True)

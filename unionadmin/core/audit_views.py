@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, true
 
-from unionadmin.core.actor import current_actor
 from unionadmin.core.audit import AuditLog
 from unionadmin.core.interface import ScopedInterface
-from unionadmin.core.units.models import subtree_bounds
+from unionadmin.core.scope import path_clause
 from unionadmin.core.views import ServiceModelView
 
 
 def audit_scope(actor=None):
     """Rows about objects in the actor's subtree (Admins read everything)."""
-    actor = actor or current_actor()
-    if actor.unrestricted:
-        return true()
-    if not actor.unit_path:
-        return false()
-    low, high = subtree_bounds(actor.unit_path)
-    return and_(AuditLog.unit_path >= low, AuditLog.unit_path < high)
+    return path_clause(AuditLog.unit_path, actor)
 
 
 def _when(value) -> str:

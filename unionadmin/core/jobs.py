@@ -25,7 +25,7 @@ from unionadmin.core.actor import Actor, acting_as, actor_for_user, current_acto
 from unionadmin.core.db import session, utcnow
 from unionadmin.core.errors import NotFound
 from unionadmin.core.models import STALE_AFTER, Job
-from unionadmin.core.scope import unit_id_clause
+from unionadmin.core.scope import unit_id_in_scope
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +61,9 @@ def get(job_id: int, kind: str | None = None) -> Job:
     job = db.get(Job, job_id)
     if job is None or (kind and job.kind != kind):
         raise NotFound()
-    actor = current_actor()
-    if job.created_by_id is not None and job.created_by_id == actor.user_id:
+    if job.created_by_id is not None and job.created_by_id == current_actor().user_id:
         return job
-    if job.unit_id is None and not actor.unrestricted:
-        raise NotFound()
-    from sqlalchemy import select
-
-    visible = db.scalar(select(Job.id).where(Job.id == job_id, unit_id_clause(Job.unit_id)))
-    if visible is None:
+    if not unit_id_in_scope(job.unit_id):
         raise NotFound()
     return job
 

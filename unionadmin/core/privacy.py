@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from unionadmin.core.actor import Actor, current_actor
-from unionadmin.core.roles import ROLE_ADMIN, ROLE_APPROVER, ROLE_OFFICER, ROLE_UNIT_ADMIN
+from unionadmin.core.abilities import can_see_personal_data
+from unionadmin.core.actor import Actor
 from unionadmin.core.text import mask
 
 #: Member fields masked for roles that need not see them.
 PERSONAL_FIELDS = ("citizen_id", "old_id_number", "phone")
-_FULL_VIEW_ROLES = (ROLE_ADMIN, ROLE_UNIT_ADMIN, ROLE_APPROVER, ROLE_OFFICER)
-
-
-def sees_personal_data(actor: Actor | None = None) -> bool:
-    return (actor or current_actor()).has_role(*_FULL_VIEW_ROLES)
+#: Who sees them in full: `abilities.can_see_personal_data` (kept under this name for callers).
+sees_personal_data = can_see_personal_data
 
 
 def shown(field: str, value: Any, actor: Actor | None = None) -> Any:

@@ -14,18 +14,24 @@ from sqlalchemy.sql import ColumnElement
 from unionadmin.core.actor import Actor, current_actor
 from unionadmin.core.db import session
 from unionadmin.core.errors import NotFound
-from unionadmin.core.units.models import Unit, subtree_bounds
+from unionadmin.core.units.models import GRASSROOTS_RANK, Unit, subtree_bounds
 
 
 def unit_clause(actor: Actor | None = None, unit=Unit) -> ColumnElement[bool]:
     """SQL condition: `unit` (the Unit entity or an alias) lies in the actor's subtree."""
+    return path_clause(unit.path, actor)
+
+
+def path_clause(column, actor: Actor | None = None) -> ColumnElement[bool]:
+    """SQL condition: a unit-path column (a unit's own, or one copied into a row such as the
+    audit log's) lies in the actor's subtree (a range scan on its index)."""
     actor = actor or current_actor()
     if actor.unrestricted:
         return true()
     if not actor.unit_path:
         return false()
     low, high = subtree_bounds(actor.unit_path)
-    return and_(unit.path >= low, unit.path < high)
+    return and_(column >= low, column < high)
 
 
 def subtree_ids(path: str) -> Select:
@@ -59,6 +65,22 @@ def in_scope(unit: Unit | None, actor: Actor | None = None) -> bool:
     if actor.unrestricted:
         return True
     return bool(actor.unit_path) and unit.path.startswith(actor.unit_path)
+
+
+def unit_id_in_scope(unit_id: int | None, actor: Actor | None = None) -> bool:
+    """Whether the unit with this id lies in the actor's subtree; a row that names no unit
+    (a job of the whole country) is in the scope of unrestricted actors only."""
+    actor = actor or current_actor()
+    if unit_id is None:
+        return actor.unrestricted
+    return in_scope(session().get(Unit, unit_id), actor)
+
+
+def transfer_targets() -> Select:
+    """The units a member may be transferred to: any active unit of grassroots level or below in
+    the whole country. The one deliberate crossing of the scope for a write (the receiver then
+    sees the member: `member_clause`); the transfer picker offers them, the service checks them."""
+    return select(Unit).where(Unit.active.is_(True), Unit.level_rank >= GRASSROOTS_RANK)
 
 
 def get_unit(unit_id: int | None, actor: Actor | None = None) -> Unit:

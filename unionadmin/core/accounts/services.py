@@ -12,13 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from unionadmin.core import audit
+from unionadmin.core import abilities, audit
 from unionadmin.core.accounts import passwords
 from unionadmin.core.accounts.models import UnionUser
 from unionadmin.core.actor import current_actor
 from unionadmin.core.db import session, utcnow
 from unionadmin.core.errors import FieldErrors, Forbidden, NotFound, ValidationError
-from unionadmin.core.roles import GRANTABLE, ROLE_ADMIN, ROLE_RANK
 from unionadmin.core.schemas import check_lengths
 from unionadmin.core.scope import require_unit_in_scope, unit_id_clause
 
@@ -28,11 +27,6 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 
 def scope_clause(actor=None):
     """Accounts the actor may see: those of units in its subtree (Admins: all)."""
-    actor = actor or current_actor()
-    if actor.unrestricted:
-        from sqlalchemy import true
-
-        return true()
     return unit_id_clause(UnionUser.unit_id, actor)
 
 
@@ -54,11 +48,8 @@ def values_of(user: UnionUser) -> dict[str, Any]:
 
 
 def grantable_roles() -> list[str]:
-    actor = current_actor()
-    if actor.is_admin:
-        return [ROLE_ADMIN, *GRANTABLE]
-    power = max((ROLE_RANK.get(r, 0) for r in actor.roles), default=0)
-    return [r for r in GRANTABLE if ROLE_RANK[r] <= power and ROLE_RANK[r] < ROLE_RANK[ROLE_ADMIN]]
+    """The roles the current actor may grant (the account form's choices)."""
+    return abilities.assignable_roles()
 
 
 def _check(data: dict[str, Any], errors: FieldErrors, user: UnionUser | None) -> None:
@@ -90,7 +81,7 @@ def _check(data: dict[str, Any], errors: FieldErrors, user: UnionUser | None) ->
             errors.add("email", _("Another account uses this e-mail address."))
     if data.get("role") not in grantable_roles():
         errors.add("role", _("You cannot grant this role."))
-    if data.get("unit_id") is None and data.get("role") != ROLE_ADMIN:
+    if data.get("unit_id") is None and abilities.needs_unit(data.get("role")):
         errors.add("unit_id", _("This field is required."))
     elif data.get("unit_id") is not None:
         try:
@@ -161,7 +152,7 @@ def update(user: UnionUser, changes: dict[str, Any]) -> UnionUser:
     before = values_of(user)
     data = {**before, **{k: v for k, v in changes.items() if k in FIELDS}}
     errors = FieldErrors()
-    if not current_actor().is_admin and role_of(user) == ROLE_ADMIN:
+    if not abilities.can_manage_account(role_of(user)):
         raise NotFound()
     _check(data, errors, user)
     new_password = changes.get("password")
@@ -204,5 +195,5 @@ def change_own_password(user: UnionUser, old_password: str, new_password: str) -
 
 
 def require_admin_rights() -> None:
-    if not current_actor().has_role(ROLE_ADMIN, "Unit Admin"):
+    if not abilities.can_manage_accounts():
         raise Forbidden(_("Only a unit administrator can manage accounts."))

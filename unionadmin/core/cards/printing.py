@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from unionadmin.core import audit
+from unionadmin.core import abilities, audit
 from unionadmin.core.cards import photos
 from unionadmin.core.cards import templates as card_templates
 from unionadmin.core.cards.models import Card
@@ -192,10 +192,7 @@ def print_unit(unit_id: int, status: str | None = "active", sheets: bool = True,
 
 def set_unit_template(unit_id: int, name: str | None) -> Unit:
     """Choose the card template of a unit and its subtree (None: inherit from above)."""
-    from unionadmin.core.actor import current_actor
-    from unionadmin.core.roles import ROLE_UNIT_ADMIN
-
-    if not current_actor().has_role("Admin", ROLE_UNIT_ADMIN):
+    if not abilities.can_choose_card_templates():
         raise Forbidden(_("Only administrators choose card templates."))
     unit = get_unit(unit_id)
     name = name or None

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from unionadmin.core import audit
+from unionadmin.core import abilities, audit
 from unionadmin.core.actor import current_actor
 from unionadmin.core.cards import numbering
 from unionadmin.core.cards.models import ISSUE_REASONS, Card, CardRange
@@ -34,7 +34,7 @@ def _range_values(item: CardRange) -> dict[str, Any]:
 
 
 def _require_admin() -> None:
-    if not current_actor().is_admin:
+    if not abilities.can_allocate_card_ranges():
         raise Forbidden(_("Only the central level allocates card number ranges."))
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import JSON, func, literal, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
-from unionadmin.core import audit
+from unionadmin.core import abilities, audit
 from unionadmin.core.actor import current_actor
 from unionadmin.core.db import session, today, utcnow
 from unionadmin.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
@@ -34,10 +34,10 @@ from unionadmin.core.members.models import (
     MembershipPeriod,
 )
 from unionadmin.core.members.periods import close_period, current_period, open_period
-from unionadmin.core.roles import ROLE_APPROVER, ROLE_UNIT_ADMIN
+from unionadmin.core.roles import ROLE_APPROVER
 from unionadmin.core.scope import in_scope, member_clause, require_unit_in_scope, unit_id_clause
 from unionadmin.core.units import services as units
-from unionadmin.core.units.models import GRASSROOTS_RANK, LEVEL_RANK, LEVELS, Unit
+from unionadmin.core.units.models import GRASSROOTS_RANK, LEVELS, Unit
 from unionadmin.plugins.manager import get_pm
 
 #: Personal fields whose values are not copied into audit rows or event details.
@@ -358,7 +358,6 @@ CORE_STEP = "core"
 #: Stored in English, shown translated (`step_label`).
 CORE_LABEL = "Approval by the grassroots union or above"
 _EXTRACT = (_l("Approval by the grassroots union or above"),)
-_DECIDERS = (ROLE_APPROVER, ROLE_UNIT_ADMIN)
 
 
 def _require_state(member: Member, action: str) -> None:
@@ -383,8 +382,7 @@ def _require_receiver(member: Member) -> Unit:
     target = session().get(Unit, member.transfer_to_unit_id) if member.transfer_to_unit_id else None
     if target is None or not in_scope(target):
         raise Forbidden(_("Only the receiving unit can accept or refuse this transfer."))
-    actor = current_actor()
-    if not (actor.is_admin or actor.has_role(*_DECIDERS)):
+    if not abilities.can_decide_transfer():
         raise Forbidden(_("Only an Approver or a Unit Admin of the receiving unit can do this."))
     return target
 
@@ -574,28 +572,10 @@ def _open_steps(member: Member) -> list[MemberApproval]:
     return [s for s in steps if s.decision is None]
 
 
-def _actor_unit() -> Unit | None:
-    actor = current_actor()
-    return session().get(Unit, actor.unit_id) if actor.unit_id else None
-
-
 def can_decide(step: MemberApproval, member: Member) -> bool:
-    """The core step: an Approver or Unit Admin of the member's grassroots union or an ancestor.
-    A plugin step: its role (or a Unit Admin) in an ancestor of the member's unit at the step's
-    level or above. Admins decide every step."""
-    actor = current_actor()
-    if actor.is_admin:
-        return True
-    unit = _actor_unit()
-    member_unit = session().get(Unit, member.unit_id)
-    if unit is None or member_unit is None:
-        return False
-    if step.step == CORE_STEP and step.position == 0:
-        grassroots = units.grassroots_of(member_unit) or member_unit
-        return actor.has_role(*_DECIDERS) and grassroots.path.startswith(unit.path)
-    return (actor.has_role(step.role, ROLE_UNIT_ADMIN)
-            and member_unit.path.startswith(unit.path)
-            and unit.level_rank <= LEVEL_RANK.get(step.level, -1))
+    """Whether the current actor decides this step of the member (`abilities.can_approve`)."""
+    return abilities.can_approve(member.unit_id, step.role, step.level,
+                                 core=step.step == CORE_STEP and step.position == 0)
 
 
 def _require_decider(step: MemberApproval, member: Member) -> None:

@@ -8,17 +8,17 @@ from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.models.sqla.filters import BaseFilter
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from unionadmin.core.db import session
 from unionadmin.core.forms import UnitPickerField, VnDateField
 from unionadmin.core.interface import ScopedInterface
 from unionadmin.core.scope import unit_clause
 from unionadmin.core.text import fold, like_escape
 from unionadmin.core.units import services
-from unionadmin.core.units.models import GRASSROOTS_RANK, LEVEL_RANK, LEVELS, SECTORS, Unit
+from unionadmin.core.units.choices import picker_units
+from unionadmin.core.units.models import LEVELS, SECTORS, Unit
 from unionadmin.core.views import ServiceModelView, format_date, format_number
 
 LABELS = {
@@ -119,25 +119,7 @@ class UnitView(ServiceModelView):
     @has_access
     @permission_name("list")
     def choose(self):
-        """Units matching `q` for the pickers: parents of a given level, or member units."""
-        q = fold(request.args.get("q", ""))
-        purpose = request.args.get("purpose", "member")
-        query = select(Unit).where(unit_clause(None), Unit.active.is_(True))
-        if purpose == "transfer":
-            # A transfer may go to any unit of the country (INTERFACES.md): search it by code
-            # or name, at least 2 characters, never a list of everything.
-            if len(q.strip()) < 2:
-                return jsonify(results=[])
-            query = select(Unit).where(Unit.active.is_(True), Unit.level_rank >= GRASSROOTS_RANK)
-        elif purpose == "card_range":
-            query = query.where(Unit.level == "province")
-        elif purpose == "parent":
-            level = request.args.get("level")
-            query = query.where(Unit.level_rank < LEVEL_RANK.get(level, len(LEVEL_RANK)))
-        else:
-            query = query.where(Unit.level_rank >= GRASSROOTS_RANK)
-        if q:
-            query = query.where(or_(Unit.name_search.like(f"%{like_escape(q)}%", escape="\\"),
-                                    Unit.code.like(f"{like_escape(q.upper())}%", escape="\\")))
-        units = session().scalars(query.order_by(Unit.level_rank, Unit.name_key).limit(20)).all()
+        """Units matching `q` for the pickers (`choices.picker_units`)."""
+        units = picker_units(request.args.get("q", ""), request.args.get("purpose", "member"),
+                             request.args.get("level"))
         return jsonify(results=[{"id": u.id, "text": f"{u.name} ({u.code})"} for u in units])
