@@ -13,14 +13,10 @@ from flask_appbuilder.security.decorators import protect
 
 from unionadmin.core.api import service_errors
 from unionadmin.core.cards import photos, printing
+from unionadmin.core.cards.download import pdf_response
 from unionadmin.core.cards.templates import TemplateError
 from unionadmin.core.errors import ValidationError
 from unionadmin.core.members import services as members
-
-
-def pdf_response(pdf: bytes, filename: str) -> Response:
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"})
 
 
 class MemberCardApi(BaseApi):

@@ -20,9 +20,10 @@ from flask_babel import gettext as _
 
 from unionadmin.core.cards import photos, printing
 from unionadmin.core.cards import templates as card_templates
-from unionadmin.core.cards.api import pdf_response
+from unionadmin.core.cards.download import pdf_response
 from unionadmin.core.errors import NotFound, ServiceError, ValidationError
 from unionadmin.core.members import services as members
+from unionadmin.core.units import services as units
 
 verify_bp = Blueprint("card_verify", __name__)
 
@@ -120,18 +121,10 @@ class CardView(BaseView):
     @has_access
     def templates(self):
         """The installed card templates, and the choice of one for a unit's subtree."""
-        from sqlalchemy import select
-
-        from unionadmin.core.db import session
-        from unionadmin.core.units.models import Unit
-
         if request.method == "POST":
-            code = (request.form.get("unit_code") or "").strip()
-            unit_id = session().scalar(select(Unit.id).where(Unit.code == code))
             try:
-                if unit_id is None:
-                    raise NotFound()
-                printing.set_unit_template(unit_id, request.form.get("template") or None)
+                unit = units.lookup(request.form.get("unit_code") or "")
+                printing.set_unit_template(unit.id, request.form.get("template") or None)
             except NotFound:
                 flash(_("This unit does not exist or is outside your scope."), "danger")
             except ServiceError as exc:
