@@ -60,7 +60,8 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     http_security.configure(app)
     input_guard.register(app)
-    app.extensions["unionadmin.plugins"] = make_manager(app.config.get("UNIONADMIN_PLUGINS"))
+    app.extensions["unionadmin.plugins"] = make_manager(app.config.get("UNIONADMIN_PLUGINS"),
+                                                        app.config["UNIONADMIN_LOAD_ENTRY_POINTS"])
 
     # Every table on the metadata; the framework patches before FAB builds its views.
     from unionadmin.core import models  # noqa: F401

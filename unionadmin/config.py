@@ -20,6 +20,7 @@ ENV_SETTINGS: dict[str, type] = {
     "UNIONADMIN_IDLE_MINUTES": int,
     "UNIONADMIN_FOUR_EYES": bool,
     "UNIONADMIN_PLUGINS": str,
+    "UNIONADMIN_LOAD_ENTRY_POINTS": bool,
     "UNIONADMIN_ADMIN_PASSWORD": str,
     "JWT_ACCESS_TOKEN_EXPIRES": int,
     "UNIONADMIN_VERIFY_RATE_LIMIT": str,
@@ -81,6 +82,7 @@ def defaults() -> dict[str, Any]:
         "UNIONADMIN_IDLE_MINUTES": 15,
         "UNIONADMIN_FOUR_EYES": False,
         "UNIONADMIN_PLUGINS": "",
+        "UNIONADMIN_LOAD_ENTRY_POINTS": True,  # the installed plugins (docs/plugins.md)
         "UNIONADMIN_ADMIN_PASSWORD": None,
         "RATELIMIT_STORAGE_URI": "memory://",
         # A moving window: 35 attempts straddling a minute boundary still meet the limit (a fixed
