@@ -23,7 +23,7 @@ from unionadmin.core import audit, jobs
 from unionadmin.core.actor import acting_as, current_actor
 from unionadmin.core.bulk import bulk_insert, reserve_ids
 from unionadmin.core.db import session, today, utcnow
-from unionadmin.core.imports import excel
+from unionadmin.core.imports import excel, upload
 from unionadmin.core.imports.checking import Layout, Record, checked_batches, classify, make_layout
 from unionadmin.core.imports.columns import columns, max_mb, max_rows, read_header
 from unionadmin.core.imports.excel import Column
@@ -44,7 +44,7 @@ def run_import(job: jobs.Job, progress: Callable[[int, int], None] | None = None
     db = session()
     job_id, skip = job.id, job.done
     dry_run = bool((job.params or {}).get("dry_run"))
-    sheet = excel.open_checked(job.input_data, max_mb(), max_rows())  # never trust a stored file
+    sheet = upload.open_checked(job.input_data, max_mb(), max_rows())  # never trust a stored file
     rows = sheet.rows()
     header_row, positions = read_header(rows)
     cols, layout = columns(), make_layout(positions)

@@ -18,7 +18,7 @@ from unionadmin.core import jobs
 from unionadmin.core.actor import current_actor
 from unionadmin.core.db import session
 from unionadmin.core.errors import ValidationError
-from unionadmin.core.imports import excel
+from unionadmin.core.imports import excel, upload
 from unionadmin.core.imports.columns import columns, max_mb, max_rows, read_header
 from unionadmin.core.imports.excel import Column
 from unionadmin.core.imports.models import ImportReject
@@ -48,7 +48,7 @@ def check_upload_size(content_length: int | None) -> None:
 
 def inspect(data: bytes) -> Plan:
     """Check the file as a whole; BadFile (nothing written) when it cannot be imported."""
-    sheet = excel.open_checked(data, max_mb(), max_rows())
+    sheet = upload.open_checked(data, max_mb(), max_rows())
     header_row, positions = read_header(sheet.head_rows())
     return Plan(header_row, positions, max(sheet.extent.rows - header_row, 0))
 
