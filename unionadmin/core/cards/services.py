@@ -1,8 +1,9 @@
 """Card number ranges (allocated by the central level) and member cards: issue, re-issue, revoke.
 
-Member cards are issued and revoked inside the member services' transactions (approval, leaving,
-`/card`, `/revoke_card`): these functions add rows and events to the current transaction and
-never commit, except the range functions, which are their own writes.
+Member cards are issued and revoked inside the member services' transactions (approval, leaving):
+`issue` and `revoke` add rows to the current transaction and never commit. The member actions
+`/card` and `/revoke_card` (`issue_card`, `revoke_card`) and the range functions are whole
+writes of their own.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from unionadmin.core.cards.models import ISSUE_REASONS, Card, CardRange
 from unionadmin.core.cards.qr import make_qr_png, verify_url
 from unionadmin.core.db import session, today
 from unionadmin.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationError
+from unionadmin.core.members.actions import finish, guarded, reason_text, require_state
+from unionadmin.core.members.models import Member
+from unionadmin.core.members.record import record_event, require_owner
 from unionadmin.core.scope import require_unit_in_scope, unit_id_clause
 from unionadmin.core.units.models import Unit
 
@@ -187,3 +191,42 @@ def get_range(range_id: int) -> CardRange:
     if item is None:
         raise NotFound()
     return item
+
+
+# -- member actions ---------------------------------------------------------------------------
+#
+# The card actions of a member's lifecycle (`members.services.ACTIONS["card"]` and
+# `["revoke_card"]`): checked, recorded and committed like every other action.
+
+
+@guarded
+def issue_card(member: Member, reason: Any = "new") -> Member:
+    """Issue a card, or re-issue one (lost, damaged, information changed): the old card is
+    revoked and a new number is given."""
+    require_state(member, "card")
+    require_owner(member)
+    reason = reason or "new"
+    if reason not in ISSUE_REASONS:
+        raise ValidationError.single("reason", _("Not one of the allowed values."))
+    events = []
+    old = revoke(member, reason)
+    if old is not None:
+        events.append(record_event(member, "card_revoked", details={"number": old.number,
+                                                                    "reason": reason}))
+    new = issue(member, reason)
+    events.append(record_event(member, "card_issued", details={"number": new.number,
+                                                               "reason": reason}))
+    return finish(member, "card", events, {"card_number": new.number, "reason": reason})
+
+
+@guarded
+def revoke_card(member: Member, reason: Any = None) -> Member:
+    """Revoke the member's valid card without issuing another (a card reported misused)."""
+    require_state(member, "revoke_card")
+    require_owner(member)
+    text = reason_text(reason)
+    old = revoke(member, text)
+    if old is None:
+        raise Conflict(_("This member has no valid card."))
+    events = [record_event(member, "card_revoked", details={"number": old.number, "reason": text})]
+    return finish(member, "revoke_card", events, {"reason": text})
