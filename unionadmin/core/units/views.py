@@ -5,19 +5,17 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.forms import DynamicForm
-from flask_appbuilder.models.sqla.filters import BaseFilter
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from unionadmin.core.forms import UnitPickerField, VnDateField
 from unionadmin.core.interface import ScopedInterface
 from unionadmin.core.scope import unit_clause
-from unionadmin.core.text import fold, like_escape
 from unionadmin.core.units import services
 from unionadmin.core.units.choices import picker_units
+from unionadmin.core.units.filters import FoldedNameFilter, LevelFilter, ParentCodeFilter
 from unionadmin.core.units.models import LEVELS, SECTORS, Unit
 from unionadmin.core.views import ServiceModelView, format_date, format_number
 
@@ -60,33 +58,6 @@ class UnitForm(DynamicForm):
     founded_on = VnDateField(LABELS["founded_on"], validators=[Optional()])
     dissolved_on = VnDateField(LABELS["dissolved_on"], validators=[Optional()])
     active = BooleanField(LABELS["active"], default=True)
-
-
-class FoldedNameFilter(BaseFilter):
-    name = _l("Contains")
-    arg_name = "ct"
-
-    def apply(self, query, value):
-        return query.filter(Unit.name_search.like(f"%{like_escape(fold(value))}%", escape="\\"))
-
-
-class ParentCodeFilter(BaseFilter):
-    """Units directly under the unit with this code."""
-
-    name = _l("Parent code is")
-    arg_name = "pc"
-
-    def apply(self, query, value):
-        parent = select(Unit.id).where(Unit.code == str(value).strip()).scalar_subquery()
-        return query.filter(Unit.parent_id == parent)
-
-
-class LevelFilter(BaseFilter):
-    name = _l("Is")
-    arg_name = "eq"
-
-    def apply(self, query, value):
-        return query.filter(Unit.level == value) if value in LEVELS else query
 
 
 class UnitView(ServiceModelView):
