@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import ADMIN_PASSWORD, cccd, csrf_token, make_user, web_login
+from conftest import ADMIN_PASSWORD, cccd, csrf_token, make_user, member_data, web_login
 
 from unionadmin.core.members.models import Member
 
@@ -31,7 +31,12 @@ def test_bad_login_stays_on_login(client):
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
-def test_lists_render_in_vietnamese(admin_client, tree):
+def test_lists_render_in_vietnamese(app, admin_client, tree):
+    from unionadmin.core.actor import SYSTEM, acting_as
+    from unionadmin.core.members import services
+
+    with app.test_request_context(), acting_as(SYSTEM):  # a list shows its headers with a row
+        services.create(member_data(tree["G1"]))
     units = admin_client.get("/units/list/").get_data(as_text=True)
     assert "Đơn vị" in units and "Mã" in units
     members = admin_client.get("/members/list/").get_data(as_text=True)
