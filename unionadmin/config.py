@@ -61,7 +61,7 @@ def defaults() -> dict[str, Any]:
         "AUTH_ROLE_ADMIN": "Admin",
         "AUTH_ROLE_PUBLIC": "Public",
         "FAB_SECURITY_MANAGER_CLASS": "unionadmin.core.security.UnionSecurityManager",
-        "FAB_CREATE_DB": False,  # Alembic owns the schema (FAB-NOTES §7)
+        "FAB_CREATE_DB": False,  # Alembic owns the schema (docs/architecture.md#database-and-migrations)
         "FAB_UPDATE_PERMS": False,  # `unionadmin db upgrade` syncs permissions
         "FAB_API_SWAGGER_UI": True,
         "FAB_API_MAX_PAGE_SIZE": 100,
