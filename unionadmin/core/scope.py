@@ -52,7 +52,7 @@ def unit_ids_in_scope(actor: Actor | None = None) -> Select | None:
 
 def unit_id_clause(column, actor: Actor | None = None) -> ColumnElement[bool]:
     """SQL condition: a unit-id column points inside the actor's subtree (IN subquery,
-    never a join, which clashes with FAB's own joins: FAB-NOTES §2)."""
+    never a join, which clashes with FAB's own joins: docs/architecture.md#scope)."""
     ids = unit_ids_in_scope(actor)
     return true() if ids is None else column.in_(ids)
 
