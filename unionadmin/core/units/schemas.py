@@ -1,4 +1,4 @@
-"""JSON shapes of a unit (INTERFACES.md)."""
+"""JSON shapes of a unit (docs/api.md#units)."""
 
 from __future__ import annotations
 
