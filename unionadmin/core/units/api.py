@@ -1,4 +1,4 @@
-"""`/api/v1/unit/`: the unit tree as INTERFACES.md describes it."""
+"""`/api/v1/unit/`: the unit tree (docs/api.md#units)."""
 
 from __future__ import annotations
 
