@@ -106,7 +106,7 @@ class ScopedInterface(SQLAInterface):
         return query.one_or_none()
 
     def get_related_interface(self, col_name: str):
-        """Related rows are scoped too (FAB's dropdowns would list every unit: FAB-NOTES §2)."""
+        """Related rows are scoped too (FAB's dropdowns would list every unit: docs/architecture.md#scope)."""
         model = self.get_related_model(col_name)
         from unionadmin.core.scope import unit_clause
         from unionadmin.core.units.models import Unit
