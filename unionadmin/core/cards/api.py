@@ -1,4 +1,4 @@
-"""`GET /api/v1/member/<id>/card.pdf` and `GET|PUT /api/v1/member/<id>/photo` (INTERFACES.md).
+"""`GET /api/v1/member/<id>/card.pdf` and `GET|PUT /api/v1/member/<id>/photo` (docs/api.md#cards-and-photos).
 
 A BaseApi of its own under MemberApi's route base: the paths do not clash with MemberApi's
 (`/<pk>` has one segment), and the permissions are this API's (`can_print`, `can_get`,
