@@ -59,9 +59,9 @@ class FlexibleDate(fields.Date):
 
 
 class StrictInt(fields.Integer):
-    """Integers only: no floats, no booleans (FAB-NOTES: no phantom rows from odd ids), and
-    only what an integer column holds (larger ones fail in the database: PostgreSQL past 2^31,
-    SQLite past 2^63)."""
+    """Integers only: no floats, no booleans (no phantom rows from odd ids:
+    docs/architecture.md#hand-written-schemas), and only what an integer column holds (larger
+    ones fail in the database: PostgreSQL past 2^31, SQLite past 2^63)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(strict=True, **kwargs)
