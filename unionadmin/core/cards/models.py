@@ -97,7 +97,8 @@ class Card(Model):
     revoked_on: Mapped[date | None] = mapped_column(Date)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     revoke_reason: Mapped[str | None] = mapped_column(String(255))
-    #: PNG of the QR code, made once at issue (segno costs ~8 ms a code: FAB-NOTES §9).
+    #: PNG of the QR code, made once at issue (segno costs ~8 ms a code:
+    #: docs/architecture.md#pdfs-and-card-printing).
     qr_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     issued_by = relationship("User", lazy="joined", foreign_keys="Card.issued_by_id")
