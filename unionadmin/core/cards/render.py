@@ -3,8 +3,8 @@
 This module renders; `pdf_objects` makes the PDF objects it places and `imposition` lays the
 pages out.
 
-Rendering takes plain data (`CardData`), so it needs no database. How it stays fast (FAB-NOTES
-§6, §9): a template with text boxes (the core one) has xhtml2pdf lay out only its background,
+Rendering takes plain data (`CardData`), so it needs no database. How it stays fast:
+a template with text boxes (the core one) has xhtml2pdf lay out only its background,
 once per document, and each card's text drawn by reportlab straight into its boxes (one canvas
 per batch); other templates have the cards' text rendered by xhtml2pdf in batches of card-size
 pages in ONE document per batch. The photo (a ready JPEG, embedded as it is) and the QR code (a
@@ -12,7 +12,7 @@ ready PNG, embedded as a 1-bit image) are then placed at the template's layout p
 directly in PDF, and the card pages are reused as form XObjects: once as card-size pages, or
 imposed N-up on A4 sheets with cut marks (fronts and backs on alternate sheets, the backs
 mirrored for duplex printing on the long edge). xhtml2pdf holds a global lock: parallel printing
-needs processes.
+needs processes (docs/architecture.md#pdfs-and-card-printing).
 """
 
 from __future__ import annotations
