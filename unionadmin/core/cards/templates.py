@@ -25,7 +25,8 @@ the background of every card. Without ``text``, ``html`` is laid out by xhtml2pd
 
 The photo and the QR code are placed on the rendered pages directly (not through xhtml2pdf):
 decoding and re-encoding images is what makes xhtml2pdf slow, and both images are ready-made
-(FAB-NOTES §9). Without text boxes, the HTML sees ``card`` (see `render.CardData`: holder_name,
+(docs/architecture.md#pdfs-and-card-printing). Without text boxes, the HTML sees ``card``
+(see `render.CardData`: holder_name,
 date_of_birth, unit_name, card_number, issued_on, union_name, has_photo, all text) and ``_``
 (gettext; cards are rendered in Vietnamese); ``static`` sees ``union_name`` and ``_``.
 
