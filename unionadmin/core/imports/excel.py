@@ -1,8 +1,9 @@
 """The member workbook: its columns, reading cells into member values, and writing the template,
 the error file and exports (`upload` opens an uploaded file safely). No database access here.
 
-The header labels are a file format (INTERFACES.md), so they are fixed Vietnamese strings; the
-import also accepts them without diacritics and with other case and spacing.
+The header labels are a file format (docs/api.md#imports-and-jobs), so they are fixed
+Vietnamese strings; the import also accepts them without diacritics and with other case and
+spacing.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ CORE_COLUMNS: tuple[Column, ...] = (
     Column("union_position", "Chức vụ công đoàn", width=18),
     Column("party_member", "Đảng viên", "bool", width=10),
     Column("unit_code", "Mã đơn vị", width=14),
-    # Beyond INTERFACES.md's list: optional, CCCD when blank.
+    # Beyond the original contract's list (docs/api.md#imports-and-jobs): optional, CCCD when blank.
     Column("id_type", "Loại giấy tờ", "id_type", width=12),
 )
 ERROR_LABEL = "Lỗi"
