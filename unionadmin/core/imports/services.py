@@ -87,7 +87,7 @@ def job_errors(job: jobs.Job, limit: int = ERRORS_LISTED) -> list[dict[str, Any]
 
 
 def job_state(job: jobs.Job) -> dict[str, Any]:
-    """What the API answers for an import job (INTERFACES.md, plus a few extra keys)."""
+    """What the API answers for an import job (docs/api.md#imports-and-jobs)."""
     session().refresh(job)
     dry_run = bool((job.params or {}).get("dry_run"))
     errors = job_errors(job)
