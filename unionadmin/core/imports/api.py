@@ -1,4 +1,4 @@
-"""`/api/v1/member/import...` and `/api/v1/member/export` (INTERFACES.md).
+"""`/api/v1/member/import...` and `/api/v1/member/export` (docs/api.md#imports-and-jobs).
 
 A resource of its own (not MemberApi) under the member URL prefix: its permissions are
 `can_import` and `can_export` on `MemberImportApi`.
