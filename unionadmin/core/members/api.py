@@ -1,4 +1,4 @@
-"""`/api/v1/member/`: the member register (INTERFACES.md)."""
+"""`/api/v1/member/`: the member register (docs/api.md#members)."""
 
 from __future__ import annotations
 
@@ -135,7 +135,8 @@ class MemberApi(ServiceModelApi):
                 .offset(page * page_size).limit(page_size).all())
         return self.response(200, count=count, result=self.read_schema(many=True).dump(rows))
 
-    # -- lifecycle actions (INTERFACES.md): 200 {id, result}, 409 state, 422 fields, 404 scope --
+    # -- lifecycle actions (docs/api.md#member-actions): 200 {id, result}, 409 state, 422 fields,
+    # 404 scope --
 
     def _act(self, pk: int, action: str):
         member = services.get(pk)
