@@ -40,7 +40,7 @@ STATUSES: dict[str, Any] = {
     "deceased": _l("Deceased"),
     "rejected": _l("Rejected"),
 }
-#: Statuses that count as members (INTERFACES.md).
+#: Statuses that count as members (docs/api.md#vocabulary).
 MEMBER_STATUSES = ("active", "suspended", "transfer_pending")
 #: Statuses whose citizen ID is free to be registered again.
 CLOSED_STATUSES = ("left", "expelled", "deceased", "rejected")
