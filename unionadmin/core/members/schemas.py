@@ -1,4 +1,4 @@
-"""JSON shapes of a member and its events (INTERFACES.md)."""
+"""JSON shapes of a member and its events (docs/api.md#members)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ class MemberEventSchema(Schema):
     details = fields.Dict(allow_none=True)
 
 
-# -- lifecycle action bodies (INTERFACES.md: member actions) ----------------------------------
+# -- lifecycle action bodies (docs/api.md#member-actions) -------------------------------------
 
 LEAVE_KINDS = ("left", "expelled", "deceased")
 CARD_REASONS = ("new", "lost", "damaged", "info_changed")
