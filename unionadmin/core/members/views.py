@@ -331,8 +331,9 @@ class MemberView(ServiceModelView):
 
     @expose("/action_post", methods=["POST"])
     def action_post(self):
-        """FAB's, with a CSRF check; each id is re-read through the scoped interface (FAB-NOTES
-        §2), so an id outside the scope arrives as None and is skipped."""
+        """FAB's, with a CSRF check; each id is re-read through the scoped interface
+        (docs/architecture.md#where-flask-appbuilder-needed-help), so an id outside the scope
+        arrives as None and is skipped."""
         _check_csrf()
         return super().action_post()
 
