@@ -140,7 +140,8 @@ class ServiceModelView(ModelView):
         abort(405)
 
     # FAB's actions fetch rows by id outside the view's filters and crash on unknown names
-    # (FAB-NOTES §2): every id must resolve through the scoped data interface, or 404.
+    # (docs/architecture.md#where-flask-appbuilder-needed-help): every id must resolve through the
+    # scoped data interface, or 404.
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name, pk):
