@@ -11,7 +11,8 @@ from flask_appbuilder.utils.legacy import get_sqla_class
 from sqlalchemy import String
 from sqlalchemy.orm import Session
 
-# Named constraints, so Alembic's batch mode on SQLite can alter them later (FAB-NOTES §7).
+# Named constraints, so Alembic's batch mode on SQLite can alter them later
+# (docs/architecture.md#database-and-migrations).
 Model.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -24,7 +25,8 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def make_db():
-    """A new Flask-SQLAlchemy object bound to FAB's metadata (one per app: FAB-NOTES §1, §7)."""
+    """A new Flask-SQLAlchemy object bound to FAB's metadata, one per app
+    (docs/architecture.md#database-and-migrations)."""
     return get_sqla_class()(metadata=Model.metadata)
 
 
