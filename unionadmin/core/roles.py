@@ -1,6 +1,6 @@
 """UnionAdmin's roles and their permissions. A role says what; the account's unit says where.
 
-Admin > Unit Admin > Approver, Officer > Viewer (INTERFACES.md).
+Admin > Unit Admin > Approver, Officer > Viewer (docs/architecture.md#roles-and-abilities).
 """
 
 from __future__ import annotations
