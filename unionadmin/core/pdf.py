@@ -2,9 +2,10 @@
 
 xhtml2pdf's default Helvetica has no Vietnamese glyphs ("Nguy■n"), so every text family a
 document may name is mapped to Noto Sans, registered with reportlab once per process (faster
-than @font-face, FAB-NOTES §6). Rendering runs under a ResourceAccessPolicy that fetches nothing
-remote and reads local files only below `base_dir` and the font folder: a blocked resource is
-only a log warning in xhtml2pdf, so tests capture the `xhtml2pdf` logger.
+than @font-face: docs/architecture.md#pdfs-and-card-printing). Rendering runs under a
+ResourceAccessPolicy that fetches nothing remote and reads local files only below `base_dir`
+and the font folder: a blocked resource is only a log warning in xhtml2pdf, so tests capture
+the `xhtml2pdf` logger.
 """
 
 from __future__ import annotations
