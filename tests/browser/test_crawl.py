@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "demo-UnionAdmin-2026"
 # Words that read the same in both languages.
 SAME = {"Email", "UnionAdmin", "OK", "English", "ID", "CCCD", "PDF", "Excel", "Swagger",
-        # Role names are identifiers (INTERFACES.md), shown as such only on FAB's Admin-only
+        # Role names are identifiers (docs/api.md#vocabulary), shown as such only on FAB's Admin-only
         # role pages; officers' pages show their Vietnamese labels.
         "Admin", "Unit Admin", "Approver", "Officer", "Viewer"}
 
