@@ -65,7 +65,8 @@ def pdf_text(pdf: bytes) -> list[str]:
 
 @contextmanager
 def xhtml2pdf_warnings():
-    """Collect xhtml2pdf's warnings (a blocked font is only a warning: FAB-NOTES §6)."""
+    """Collect xhtml2pdf's warnings (a blocked font is only a warning:
+    docs/architecture.md#pdfs-and-card-printing)."""
     records: list[str] = []
 
     class Collect(logging.Handler):
