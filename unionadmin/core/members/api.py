@@ -135,8 +135,8 @@ class MemberApi(ServiceModelApi):
                 .offset(page * page_size).limit(page_size).all())
         return self.response(200, count=count, result=self.read_schema(many=True).dump(rows))
 
-    # -- lifecycle actions (docs/api.md#member-actions): 200 {id, result}, 409 state, 422 fields,
-    # 404 scope --
+    # -- lifecycle actions (docs/api.md#member-actions) --------------------------------------
+    # 200 {id, result}; 409 the state does not allow it; 422 fields; 404 out of scope.
 
     def _act(self, pk: int, action: str):
         member = services.get(pk)
