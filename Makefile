@@ -36,10 +36,10 @@ run: $(STAMP) $(CATALOGS)
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/unionadmin run --host $(HOST) --port $(PORT)
 
 test: $(STAMP) $(CATALOGS)
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=8 tests
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-		UNIONADMIN_TEST_DB=postgres $(BIN)/python -m pytest -n 2 --dist loadfile tests; \
+		UNIONADMIN_TEST_DB=postgres $(BIN)/python -m pytest -n 2 --dist loadfile --durations=8 tests; \
 	fi
 
 # The long fuzz of the REST API (schemathesis): 10 minutes per database (SQLite, then PostgreSQL
