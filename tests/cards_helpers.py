@@ -7,10 +7,10 @@ import logging
 from contextlib import contextmanager
 from typing import Any
 
-from conftest import member_data, uid
 from PIL import Image
 from pypdf import PdfReader
 
+from tests.helpers import member_data, uid
 from unionadmin.core.actor import SYSTEM, acting_as
 
 

@@ -4,7 +4,7 @@
 modules loaded (a comma-separated string or a list) and extra settings; each call is a new app,
 so tests with different plugins never share forms, schemas, reports or templates.
 
-Import it in a test module: ``from plugin_fixtures import plugin_app  # noqa: F401``.
+Import it in a test module: ``from tests.plugin_fixtures import plugin_app  # noqa: F401``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ import pytest
 
 @pytest.fixture
 def plugin_app(app, db_url, tmp_path) -> Callable[..., Any]:
-    from conftest import build_app
-
+    from tests.helpers import build_app
     from unionadmin.core.setup import sync_roles
 
     built = []

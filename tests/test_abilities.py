@@ -4,8 +4,8 @@ answers is what the API does (personal data, approval, accounts, card ranges).""
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, api_headers, cccd, make_user, member_data, uid
 
+from tests.helpers import PASSWORD, api_headers, cccd, make_user, member_data, uid
 from unionadmin.core import abilities
 from unionadmin.core.actor import SYSTEM, Actor, acting_as, actor_for_user
 from unionadmin.core.roles import ROLE_APPROVER, ROLE_RANK

@@ -3,14 +3,14 @@
 import datetime as dt
 
 import pytest
-from conftest import api_headers, cccd, make_user
 
+from tests.helpers import api_headers, cccd, make_user
 from unionadmin.core.members import services as members
 
 
 @pytest.fixture
 def admin_h(client):
-    from conftest import ADMIN_PASSWORD
+    from tests.helpers import ADMIN_PASSWORD
 
     return api_headers(client, "admin", ADMIN_PASSWORD)
 

@@ -1,8 +1,8 @@
 """The app factory: many apps per process, persistent secret key, settings, plugins."""
 
 import pytest
-from conftest import build_app
 
+from tests.helpers import build_app
 from unionadmin.plugins.manager import PluginError, make_manager
 
 
@@ -69,8 +69,7 @@ def test_plugin_hooks_called_by_services(db_url, tmp_path, tree):
         app = build_app(db_url, tmp_path, UNIONADMIN_PLUGINS="ua_test_plugin")
         from types import SimpleNamespace
 
-        from conftest import member_data
-
+        from tests.helpers import member_data
         from unionadmin.core.actor import SYSTEM, acting_as
         from unionadmin.core.errors import ValidationError
         from unionadmin.core.members import services

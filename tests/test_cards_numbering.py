@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ADMIN_PASSWORD, api_headers, make_user, uid
 
+from tests.helpers import ADMIN_PASSWORD, api_headers, make_user, uid
 from unionadmin.core.cards import numbering
 
 
@@ -61,7 +61,7 @@ def test_range_api_admin_only_and_rules(client, admin_h, app, tree):
 
 
 def test_range_page_for_admin(client, app, tree):
-    from conftest import web_login, web_logout
+    from tests.helpers import web_login, web_logout
 
     web_login(client, "admin", ADMIN_PASSWORD)
     assert client.get("/card_ranges/list/").status_code == 200

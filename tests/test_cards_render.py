@@ -7,11 +7,11 @@ import io
 
 import pytest
 import segno
-from cards_helpers import allocate, as_system, carded_member, jpeg, pdf_text, xhtml2pdf_warnings
-from conftest import ADMIN_PASSWORD, api_headers, csrf_token, make_user, web_login
 from PIL import Image
 from pypdf import PdfReader
 
+from tests.cards_helpers import allocate, as_system, carded_member, jpeg, pdf_text, xhtml2pdf_warnings
+from tests.helpers import ADMIN_PASSWORD, api_headers, csrf_token, make_user, web_login
 from unionadmin.core.cards import imposition, pdf_objects, render, templates
 from unionadmin.core.cards.qr import make_qr_png, verify_url
 from unionadmin.core.pdf import html_to_pdf
@@ -208,8 +208,7 @@ def test_card_pdf_api_scope_and_audit(app, tree, client):
 
 
 def test_card_pdf_without_card_is_409(app, tree, client):
-    from conftest import member_data
-
+    from tests.helpers import member_data
     from unionadmin.core.members import services
 
     pending = as_system(app, lambda: services.create(member_data(tree["G2"])).id)

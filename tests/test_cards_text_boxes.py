@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from cards_helpers import pdf_text, xhtml2pdf_warnings
 from test_cards_render import plugin_templates  # noqa: F401 - the fixture
 
+from tests.cards_helpers import pdf_text, xhtml2pdf_warnings
 from unionadmin.core.cards import imposition, render, templates
 from unionadmin.core.cards.qr import make_qr_png
 

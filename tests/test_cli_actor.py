@@ -4,8 +4,8 @@ disabled account is refused by name before anything runs."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_user
 
+from tests.helpers import make_user
 from unionadmin.core.cards.cli import cards_command
 from unionadmin.core.imports.cli import import_members
 from unionadmin.core.reports.cli import report

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ADMIN_PASSWORD, api_headers, make_user, member_data, web_login
 from sqlalchemy import func, select
+
+from tests.helpers import ADMIN_PASSWORD, api_headers, make_user, member_data, web_login
 
 PAGE = 25
 GIVEN = ("An Bình Chi Dung Giang Hà Hạnh Hoa Hương Lan Liên Linh Loan Mai Minh Nga Ngân Ngọc "

@@ -6,8 +6,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import ADMIN_PASSWORD, make_user, web_login
 from test_reports import figures, outside  # noqa: F401  (the hand-built scenario)
+
+from tests.helpers import ADMIN_PASSWORD, make_user, web_login
 
 
 def _text(html: str, element_id: str) -> str:

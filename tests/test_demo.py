@@ -459,8 +459,7 @@ def test_demo_approves_a_member_and_prints_the_card(seeded):
 def test_approval_without_a_card_range_says_none_was_allocated(system, tree):
     """No range yet and a range used up are two different messages, and both say who
     allocates one."""
-    from conftest import member_data
-
+    from tests.helpers import member_data
     from unionadmin.core.cards.models import CardRange
     from unionadmin.core.errors import Conflict
     from unionadmin.core.members import services as members

@@ -13,11 +13,11 @@ import inspect
 from importlib.metadata import version
 
 import pytest
-from conftest import ADMIN_PASSWORD, api_headers, csrf_token, web_login
 from flask_babel import LazyString
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
+from tests.helpers import ADMIN_PASSWORD, api_headers, csrf_token, web_login
 from unionadmin.core import fab_compat
 
 #: sha256 (first 16 hex digits) of the source of FAB 5.3.0's code each patch replaces or relies

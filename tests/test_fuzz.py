@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from conftest import (
+
+from tests.helpers import (
     ADMIN_PASSWORD,
     PASSWORD,
     _postgres_url,

@@ -9,11 +9,11 @@ import os
 import zipfile
 
 import pytest
-from conftest import ADMIN_PASSWORD, api_headers, build_app, cccd, csrf_token, make_user, web_login
 from openpyxl import Workbook, load_workbook
-from plugin_fixtures import plugin_app  # noqa: F401 - the fixture
 from sqlalchemy import func, select
 
+from tests.helpers import ADMIN_PASSWORD, api_headers, build_app, cccd, csrf_token, make_user, web_login
+from tests.plugin_fixtures import plugin_app  # noqa: F401 - the fixture
 from unionadmin.core import jobs
 from unionadmin.core.actor import SYSTEM, acting_as, actor_for_user
 from unionadmin.core.audit import AuditLog
@@ -202,8 +202,7 @@ def test_excel_dates_and_text_dates(client, officer_h, tree):
 
 
 def create_member(unit):
-    from conftest import member_data
-
+    from tests.helpers import member_data
     from unionadmin.core.actor import SYSTEM
     from unionadmin.core.members import services as members
 
@@ -229,8 +228,7 @@ def test_same_file_twice_creates_nothing_the_second_time(client, officer_h, tree
 
 
 def test_number_held_as_someone_elses_old_number_is_reported_like_the_form(client, officer_h, tree):
-    from conftest import member_data
-
+    from tests.helpers import member_data
     from unionadmin.core.members import services as members
 
     old = cccd()

@@ -9,7 +9,8 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import (
+
+from tests.helpers import (
     ADMIN_PASSWORD,
     api_headers,
     cccd,
@@ -20,7 +21,6 @@ from conftest import (
     web_login,
     web_logout,
 )
-
 from unionadmin.core.actor import SYSTEM, acting_as
 from unionadmin.core.cards import numbering
 from unionadmin.core.db import today

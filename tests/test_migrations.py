@@ -2,10 +2,10 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import build_app
 from flask_appbuilder import Model
 from sqlalchemy import inspect
 
+from tests.helpers import build_app
 from unionadmin.core.roles import ROLE_PERMISSIONS
 
 

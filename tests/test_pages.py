@@ -3,8 +3,8 @@
 import re
 
 import pytest
-from conftest import ADMIN_PASSWORD, cccd, csrf_token, make_user, member_data, web_login
 
+from tests.helpers import ADMIN_PASSWORD, cccd, csrf_token, make_user, member_data, web_login
 from unionadmin.core.members.models import Member
 
 

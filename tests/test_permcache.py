@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import api_headers, make_user
+from tests.helpers import api_headers, make_user
 
 SECURITY_SQL = re.compile(r"\b(ab_role|ab_permission|ab_user_role|ab_group|ab_view_menu)\b")
 
@@ -71,7 +71,7 @@ def test_permission_change_is_seen_on_the_next_request(app, client, tree):
 
 
 def test_public_permissions_and_web_menus_still_work(app, client, tree):
-    from tests.conftest import web_login
+    from tests.helpers import web_login
 
     user = make_user(app, tree["G1"], "Officer")
     assert client.get("/members/list/").status_code in (302, 401)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 
-from cards_helpers import allocate, as_system, carded_member, jpeg, pdf_text, png
-from conftest import api_headers, make_user
 from PIL import Image
 from sqlalchemy import select
 
+from tests.cards_helpers import allocate, as_system, carded_member, jpeg, pdf_text, png
+from tests.helpers import api_headers, make_user
 from unionadmin.core.cards.models import MemberPhoto
 from unionadmin.core.cards.photos import PHOTO_SIZE
 
@@ -99,7 +99,7 @@ def test_photo_scope(app, tree, client):
 
 
 def test_photo_page_upload(app, tree, client):
-    from conftest import csrf_token, web_login, web_logout
+    from tests.helpers import csrf_token, web_login, web_logout
 
     allocate(app, tree["P"])
     member = carded_member(app, tree["G1"])

@@ -3,7 +3,7 @@ UNIONADMIN_LOAD_ENTRY_POINTS turns that off, as the test suite does by default (
 
 from __future__ import annotations
 
-from conftest import build_app
+from tests.helpers import build_app
 
 
 def _install_plugin(tmp_path, monkeypatch) -> None:

@@ -8,7 +8,10 @@ import inspect
 from types import SimpleNamespace
 
 import pytest
-from conftest import (
+from sqlalchemy import create_engine
+from sqlalchemy import inspect as sa_inspect
+
+from tests.helpers import (
     ADMIN_PASSWORD,
     UnitRef,
     api_headers,
@@ -19,10 +22,7 @@ from conftest import (
     uid,
     web_login,
 )
-from plugin_fixtures import plugin_app  # noqa: F401 - the fixture
-from sqlalchemy import create_engine
-from sqlalchemy import inspect as sa_inspect
-
+from tests.plugin_fixtures import plugin_app  # noqa: F401 - the fixture
 from unionadmin import hookimpl
 from unionadmin.core.actor import SYSTEM, acting_as
 from unionadmin.core.errors import NotFound, ValidationError
@@ -435,8 +435,7 @@ def test_dongnai_report_is_offered_only_inside_the_province(plugin_app, tree):  
 
 
 def test_dongnai_card_template_is_offered_only_inside_the_province(plugin_app, tree):  # noqa: F811
-    from cards_helpers import allocate, pdf_text
-
+    from tests.cards_helpers import allocate, pdf_text
     from unionadmin.core.actor import actor_for_user
     from unionadmin.core.cards import printing
     from unionadmin.core.db import session

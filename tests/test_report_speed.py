@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import api_headers, make_user
 from test_reports import add_member, figures, outside  # noqa: F401  (fixtures)
 
+from tests.helpers import api_headers, make_user
 from unionadmin.core.db import session
 
 

@@ -8,8 +8,8 @@ import random
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import ADMIN_PASSWORD, api_headers, build_app, cccd, make_user, uid, web_login
 
+from tests.helpers import ADMIN_PASSWORD, api_headers, build_app, cccd, make_user, uid, web_login
 from unionadmin.core.actor import SYSTEM, acting_as
 from unionadmin.core.db import today, utcnow
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import api_headers, cccd, make_user, member_data
 
+from tests.helpers import api_headers, cccd, make_user, member_data
 from unionadmin.core.actor import SYSTEM, acting_as
 from unionadmin.core.members import services
 

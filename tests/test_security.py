@@ -6,7 +6,9 @@ import re
 import time
 
 import pytest
-from conftest import (
+from sqlalchemy import select
+
+from tests.helpers import (
     ADMIN_PASSWORD,
     PASSWORD,
     api_headers,
@@ -17,8 +19,6 @@ from conftest import (
     web_login,
     web_logout,
 )
-from sqlalchemy import select
-
 from unionadmin.core.audit import AuditLog
 
 

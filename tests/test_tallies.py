@@ -6,9 +6,9 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from conftest import cccd, member_data
 from sqlalchemy import text
 
+from tests.helpers import cccd, member_data
 from unionadmin.core.actor import SYSTEM, acting_as
 from unionadmin.core.db import session, utcnow
 from unionadmin.core.members import services, tallies

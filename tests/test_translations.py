@@ -232,7 +232,7 @@ def _close_to_now_in_viet_nam(shown: str, pattern: str, ahead: timedelta = timed
 
 
 def test_times_shown_in_viet_nam_time(client, tree, app):
-    from conftest import ADMIN_PASSWORD, PASSWORD, api_headers, cccd, make_user, web_login
+    from tests.helpers import ADMIN_PASSWORD, PASSWORD, api_headers, cccd, make_user, web_login
 
     user = make_user(app, tree["G1"], "Officer")
     for _ in range(app.config["UNIONADMIN_LOCKOUT_FAILURES"]):

@@ -3,8 +3,8 @@ leaving; unknown tokens; JSON; phone layout; rate limit."""
 
 from __future__ import annotations
 
-from cards_helpers import allocate, as_system, carded_member
-from conftest import build_app
+from tests.cards_helpers import allocate, as_system, carded_member
+from tests.helpers import build_app
 
 JSON = {"Accept": "application/json"}
 

@@ -28,8 +28,7 @@ def _skip_or_fail(reason: str) -> None:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The app on 127.0.0.1:<free port> with its own migrated SQLite database."""
-    from conftest import build_app
-
+    from tests.helpers import build_app
     from unionadmin.core.setup import ensure_admin, upgrade_database
 
     tmp = tmp_path_factory.mktemp("live")

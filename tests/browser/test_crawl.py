@@ -9,7 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 from babel.messages.pofile import read_po
-from conftest import ADMIN_PASSWORD
+
+from tests.helpers import ADMIN_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "demo-UnionAdmin-2026"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import ADMIN_PASSWORD, cccd
+from tests.helpers import ADMIN_PASSWORD, cccd
 
 NEW_PASSWORD = "Mat-khau-rieng-2026"
 TEMPORARY_PASSWORD = "Tam-thoi-mot-lan-1"

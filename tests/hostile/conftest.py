@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import ADMIN_PASSWORD
+
+from tests.helpers import ADMIN_PASSWORD
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import ADMIN_PASSWORD, PASSWORD, cccd, csrf_token, make_user, web_login
+
+from tests.helpers import ADMIN_PASSWORD, PASSWORD, cccd, csrf_token, make_user, web_login
 
 INT4 = 2**31  # just beyond PostgreSQL's integer
 INT8 = 2**63  # just beyond SQLite's integer

@@ -11,9 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from cards_helpers import allocate, as_system
-from conftest import ADMIN_PASSWORD, member_data, uid
 from werkzeug.serving import make_server
+
+from tests.cards_helpers import allocate, as_system
+from tests.helpers import ADMIN_PASSWORD, member_data, uid
 
 VIETNAMESE = set("ăâđêôơưàảãáạèẻẽéẹìỉĩíịòỏõóọùủũúụỳỷỹýỵ")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from conftest import api_headers, csrf_token, make_user, web_login
+from tests.helpers import api_headers, csrf_token, make_user, web_login
 
 HUGE = b"\0" * (40 * 1024 * 1024)
 

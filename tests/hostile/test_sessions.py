@@ -11,7 +11,8 @@ import time
 
 import jwt
 import pytest
-from conftest import ADMIN_PASSWORD, PASSWORD, csrf_token, make_user, web_login
+
+from tests.helpers import ADMIN_PASSWORD, PASSWORD, csrf_token, make_user, web_login
 
 EXPORT = "/api/v1/member/export"
 NEW_PASSWORD = "Mot-mat-khau-moi-2026"

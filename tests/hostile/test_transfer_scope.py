@@ -7,10 +7,10 @@ from __future__ import annotations
 import io
 
 import pytest
-from cards_helpers import allocate, as_system, carded_member, jpeg
-from conftest import PASSWORD, csrf_token, make_user, web_login
 from sqlalchemy import select
 
+from tests.cards_helpers import allocate, as_system, carded_member, jpeg
+from tests.helpers import PASSWORD, csrf_token, make_user, web_login
 from unionadmin.core.cards.models import MemberPhoto
 
 

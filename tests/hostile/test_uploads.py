@@ -14,12 +14,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, api_headers, cccd, csrf_token, make_user, web_login
 from openpyxl import Workbook, load_workbook
 from PIL import Image
 from sqlalchemy import func, select
 
-TESTS = Path(__file__).resolve().parent.parent
+from tests.helpers import PASSWORD, api_headers, cccd, csrf_token, make_user, web_login
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository: `tests.helpers` imports from it
 HEADERS = ["Họ và tên *", "Ngày sinh *", "Giới tính *", "Số CCCD *", "Ngày vào Công đoàn *"]
 EVIL = '=HYPERLINK("http://evil.example","x")'
 
@@ -77,8 +78,8 @@ CHILD = r"""
 import json, resource, sys
 args = json.loads(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (args["rlimit"], args["rlimit"]))
-sys.path.insert(0, args["tests"])
-from conftest import csrf_token, web_login
+sys.path.insert(0, args["root"])
+from tests.helpers import csrf_token, web_login
 from unionadmin import create_app
 from unionadmin.core.imports.cli import import_members
 
@@ -134,7 +135,7 @@ def test_a_workbook_spanning_a_huge_grid_is_refused_before_any_read(app, db_url,
     """Point 3: web form (CSRF), API (JWT) and command line, dry run and real: 422 (or a failed
     command) naming the cell in Vietnamese, nothing written, the process alive and its memory
     flat."""
-    from conftest import ADMIN_PASSWORD
+    from tests.helpers import ADMIN_PASSWORD
 
     build, cell = HUGE[case]
     path = tmp_path / f"{case}.xlsx"
@@ -142,11 +143,11 @@ def test_a_workbook_spanning_a_huge_grid_is_refused_before_any_read(app, db_url,
     assert path.stat().st_size < 20_000
     officer = make_user(app, tree["G1"], "Officer")
     before = _jobs_and_members(app, tree["G1"].id)
-    args = {"rlimit": 3 << 30, "tests": str(TESTS), "db_url": db_url, "instance": str(tmp_path),
+    args = {"rlimit": 3 << 30, "root": str(ROOT), "db_url": db_url, "instance": str(tmp_path),
             "admin_password": ADMIN_PASSWORD, "file": str(path), "username": officer.username,
             "password": PASSWORD, "unit_id": tree["G1"].id, "unit_code": tree["G1"].code}
     child = subprocess.run([sys.executable, "-c", CHILD, json.dumps(args)], capture_output=True,
-                           text=True, timeout=300, cwd=TESTS.parent)
+                           text=True, timeout=300, cwd=ROOT)
     assert child.returncode == 0, f"the import process died ({child.returncode}): {child.stderr[-2000:]}"
     out = json.loads(child.stdout.split("RESULT ", 1)[1])
     for surface in ("api", "web"):
@@ -487,7 +488,7 @@ def _gif() -> bytes:
 
 @pytest.fixture
 def photo_member(app, tree):
-    from cards_helpers import allocate, carded_member
+    from tests.cards_helpers import allocate, carded_member
 
     allocate(app, tree["P"])
     return carded_member(app, tree["G1"])
