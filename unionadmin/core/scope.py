@@ -8,12 +8,16 @@ exist: callers answer 404 exactly as for a missing id.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, false, select, true
+from flask_babel import gettext as _
+from sqlalchemy import Integer, Select, and_, any_, cast, false, func, literal, not_, or_, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ColumnElement
 
 from unionadmin.core.actor import Actor, current_actor
 from unionadmin.core.db import session
-from unionadmin.core.errors import NotFound
+from unionadmin.core.errors import NotFound, ValidationError
+from unionadmin.core.input_guard import fits_integer
+from unionadmin.core.members.models import Member
 from unionadmin.core.units.models import GRASSROOTS_RANK, Unit, subtree_bounds
 
 
@@ -85,8 +89,6 @@ def transfer_targets() -> Select:
 
 def get_unit(unit_id: int | None, actor: Actor | None = None) -> Unit:
     """The unit with this id if the actor may see it; NotFound otherwise."""
-    from unionadmin.core.input_guard import fits_integer
-
     # An id no row can have is a missing unit (the database would fail on it instead).
     unit = session().get(Unit, unit_id) if fits_integer(unit_id) else None
     if not in_scope(unit, actor):
@@ -96,10 +98,6 @@ def get_unit(unit_id: int | None, actor: Actor | None = None) -> Unit:
 
 def require_unit_in_scope(unit_id: int | None, field: str, actor: Actor | None = None) -> Unit:
     """A write's target unit, or a field error that does not reveal whether it exists."""
-    from flask_babel import gettext as _
-
-    from unionadmin.core.errors import ValidationError
-
     try:
         return get_unit(unit_id, actor)
     except NotFound:
@@ -117,8 +115,6 @@ def member_clause(actor: Actor | None = None) -> ColumnElement[bool]:
     turns into an index join; otherwise an IN over a UNION keeps it a single semi-join (an OR
     of two sub-selects would force a scan of the whole table on PostgreSQL).
     """
-    from unionadmin.core.members.models import Member
-
     ids = unit_ids_in_scope(actor)
     if ids is None:
         return true()
@@ -140,11 +136,6 @@ def _member_clause_pg(ids: Select) -> ColumnElement[bool]:
     a grassroots union walks its own (unit_id, sort_key) index, a district or a province the
     sort-key index (5 ms for a 70k-member district at 1M members, where an IN over a UNION
     hashed the whole subtree first: 1 s)."""
-    from sqlalchemy import Integer, any_, literal, not_, or_
-    from sqlalchemy.dialects.postgresql import ARRAY
-
-    from unionadmin.core.members.models import Member
-
     units = UnitSet(ids)
     own, into = units.clause(Member.unit_id), units.clause(Member.transfer_to_unit_id)
     incoming = session().scalars(
@@ -174,9 +165,6 @@ class UnitSet:
             self.values = [unit_id for (unit_id,) in rows]
 
     def clause(self, column) -> ColumnElement[bool]:
-        from sqlalchemy import Integer, any_, cast, func, literal
-        from sqlalchemy.dialects.postgresql import ARRAY
-
         if self.values is None:
             return column.in_(self.ids)
         if len(self.values) <= _LIST_UNITS:
