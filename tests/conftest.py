@@ -8,37 +8,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from tests.helpers import UnitRef, build_app, uid
+from tests.helpers import UnitRef, build_app, postgres_url, uid
 
 # No plugins installed where the suite runs (entry points) change its results; set it to 1 to
 # run the suite with them. Through the environment, so that every app a test builds sees it.
 os.environ.setdefault("UNIONADMIN_LOAD_ENTRY_POINTS", "false")
 
 
-def _postgres_url(worker: str) -> str | None:
-    if os.environ.get("UNIONADMIN_TEST_DB") != "postgres":
-        return None
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        pytest.exit("UNIONADMIN_TEST_DB=postgres needs TEST_DATABASE_URL", returncode=2)
-    import psycopg
-
-    url = make_url(base)
-    name = f"{url.database}_{worker}"
-    server = url.set(drivername="postgresql", database="postgres")
-    dsn = server.render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def db_url(tmp_path_factory) -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return _postgres_url(worker) or f"sqlite:///{tmp_path_factory.mktemp('db')}/test.db"
+    return postgres_url(worker) or f"sqlite:///{tmp_path_factory.mktemp('db')}/test.db"
 
 @pytest.fixture(scope="session")
 def app(db_url, tmp_path_factory):

@@ -9,8 +9,31 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
+from sqlalchemy.engine import make_url
+
 ADMIN_PASSWORD = "Admin-test-password-1"
 PASSWORD = "Officer-test-password-1"
+
+
+def postgres_url(worker: str) -> str | None:
+    """A fresh PostgreSQL database for this worker when UNIONADMIN_TEST_DB=postgres, else None."""
+    if os.environ.get("UNIONADMIN_TEST_DB") != "postgres":
+        return None
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.exit("UNIONADMIN_TEST_DB=postgres needs TEST_DATABASE_URL", returncode=2)
+    import psycopg
+
+    url = make_url(base)
+    name = f"{url.database}_{worker}"
+    server = url.set(drivername="postgresql", database="postgres")
+    dsn = server.render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
 
 def build_app(db_url: str, tmp_path, **config: Any):
     from unionadmin import create_app

@@ -34,11 +34,11 @@ import pytest
 from tests.helpers import (
     ADMIN_PASSWORD,
     PASSWORD,
-    _postgres_url,
     api_headers,
     build_app,
     make_user,
     member_data,
+    postgres_url,
     web_login,
 )
 
@@ -79,7 +79,7 @@ def app(tmp_path_factory) -> Iterator[Any]:
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     tmp = tmp_path_factory.mktemp("fuzz")
-    url = _postgres_url(f"{worker}_fuzz") or f"sqlite:///{tmp}/fuzz.db"
+    url = postgres_url(f"{worker}_fuzz") or f"sqlite:///{tmp}/fuzz.db"
     application = build_app(url, tmp)
     with application.app_context():
         upgrade_database(application)

@@ -75,7 +75,7 @@ def _new(unit, **over) -> int:
 
 
 def test_tallies_follow_every_kind_of_write(system, tree):
-    from test_lifecycle import allocate
+    from tests.cards_helpers import allocate
 
     allocate(system, tree["P"])
     g1, g2, g3 = tree["G1"], tree["G2"], tree["G3"]
@@ -136,7 +136,7 @@ def test_random_writes_keep_tallies_exact(system, tree):
 
 
 def test_periods_carry_the_member_profile(system, tree):
-    from test_lifecycle import allocate
+    from tests.cards_helpers import allocate
 
     allocate(system, tree["P"])
     mid = _new(tree["G1"], gender="female", ethnicity="Tày", date_of_birth=date(1995, 2, 3))
@@ -169,7 +169,7 @@ def test_recount_command(app, tree):
 
 def test_random_period_writes_keep_period_tallies_exact(system, tree):
     """Raw writes to periods and to members' profiles, one or many rows a statement."""
-    from test_lifecycle import allocate
+    from tests.cards_helpers import allocate
 
     allocate(system, tree["P"])
     rng = random.Random(13)

@@ -15,7 +15,6 @@ from tests.helpers import ADMIN_PASSWORD, api_headers, csrf_token, make_user, we
 from unionadmin.core.cards import imposition, pdf_objects, render, templates
 from unionadmin.core.cards.qr import make_qr_png, verify_url
 from unionadmin.core.pdf import html_to_pdf
-from unionadmin.plugins.hookspecs import hookimpl
 
 NAME = "Nguyễn Thị Hồng Đào"
 
@@ -106,33 +105,6 @@ def test_sheets_are_a4_with_fronts_then_mirrored_backs(ctx):
     assert "Trần Văn Số 11" in texts[2] and "7900000011" in texts[3]
     # backs mirror the columns: card 0's back sits in the right-hand column
     assert grid.slot(0, mirrored=True)[0] == grid.slot(1, mirrored=False)[0]
-
-
-class _Plugin:
-    def __init__(self, items):
-        self.items = items
-
-    @hookimpl
-    def register_card_templates(self):
-        return self.items
-
-
-@pytest.fixture
-def plugin_templates(app):
-    """Register a plugin's templates for one test (the registry is rebuilt around it)."""
-    pm = app.extensions["unionadmin.plugins"]
-    registered = []
-
-    def add(items):
-        plugin = _Plugin(items)
-        pm.register(plugin, name=f"cards-test-{len(registered)}")
-        registered.append(plugin)
-        app.extensions.pop("unionadmin.card_templates", None)
-
-    yield add
-    for plugin in registered:
-        pm.unregister(plugin)
-    app.extensions.pop("unionadmin.card_templates", None)
 
 
 PLUGIN_TEMPLATE = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from test_cards_render import plugin_templates  # noqa: F401 - the fixture
 
 from tests.cards_helpers import pdf_text, xhtml2pdf_warnings
 from unionadmin.core.cards import imposition, render, templates
@@ -40,7 +39,7 @@ def test_core_template_draws_its_text_in_boxes(ctx):
     assert "THẺ ĐOÀN VIÊN" in front.upper() and "7912345678" in back
 
 
-def test_plugin_text_boxes_over_a_background(ctx, plugin_templates):  # noqa: F811
+def test_plugin_text_boxes_over_a_background(ctx, plugin_templates):
     plugin_templates([TEXT_TEMPLATE])
     with xhtml2pdf_warnings() as warnings:
         pdf = render.render([_card(), _card("Lý Văn Hai", "7900000002")], templates.get("hop_chu"),
@@ -51,7 +50,7 @@ def test_plugin_text_boxes_over_a_background(ctx, plugin_templates):  # noqa: F8
     assert "Lý Văn Hai" in fronts and "7900000002" in backs and backs.count("NỀN MẶT SAU") == 2
 
 
-def test_text_box_problems_name_the_template(ctx, plugin_templates):  # noqa: F811
+def test_text_box_problems_name_the_template(ctx, plugin_templates):
     layout = TEXT_TEMPLATE["layout"]
     plugin_templates([
         dict(TEXT_TEMPLATE, name="chat", layout=dict(layout, text=[dict(layout["text"][0],

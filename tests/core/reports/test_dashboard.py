@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from test_reports import figures, outside  # noqa: F401  (the hand-built scenario)
 
 from tests.helpers import ADMIN_PASSWORD, make_user, web_login
 
@@ -18,7 +17,7 @@ def _text(html: str, element_id: str) -> str:
 
 
 @pytest.mark.parametrize("role", ["Officer", "Unit Admin"])
-def test_dashboard_totals_for_the_province(app, client, tree, figures, role):  # noqa: F811
+def test_dashboard_totals_for_the_province(app, client, tree, figures, role):
     user = make_user(app, tree["P"], role)
     web_login(client, user.username)
     resp = client.get("/")
@@ -40,7 +39,7 @@ def test_dashboard_totals_for_the_province(app, client, tree, figures, role):  #
     assert 'name="viewport"' in html  # readable on a phone
 
 
-def test_dashboard_for_a_unit_admin_below_and_drill_down(app, client, tree, figures, outside):  # noqa: F811
+def test_dashboard_for_a_unit_admin_below_and_drill_down(app, client, tree, figures, outside):
     admin = make_user(app, tree["U1"], "Unit Admin")
     web_login(client, admin.username)
     html = client.get("/").get_data(as_text=True)
@@ -53,7 +52,7 @@ def test_dashboard_for_a_unit_admin_below_and_drill_down(app, client, tree, figu
     assert client.get(f"/?unit_id={outside.id}").status_code == 404
 
 
-def test_behind_target_is_highlighted(app, client, tree, figures):  # noqa: F811
+def test_behind_target_is_highlighted(app, client, tree, figures):
     app.config["UNIONADMIN_CAMPAIGN_START"] = "2020-01-01"
     app.config["UNIONADMIN_TARGET_DATE"] = "2021-01-01"  # everything is overdue: all behind
     try:
@@ -65,7 +64,7 @@ def test_behind_target_is_highlighted(app, client, tree, figures):  # noqa: F811
     assert 'id="ua-pace-line"' in html
 
 
-def test_weekly_chart_counts(system, tree, figures):  # noqa: F811
+def test_weekly_chart_counts(system, tree, figures):
     from unionadmin.core.db import utcnow
     from unionadmin.core.reports.dashboard import chart, weekly_entries
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from test_reports import add_member, figures, outside  # noqa: F401  (fixtures)
 
+from tests.core.reports.scenario import add_member
 from tests.helpers import api_headers, make_user
 from unionadmin.core.db import session
 
 
 @pytest.mark.parametrize("level", ["P", "U1", "G1", None])
-def test_roll_up_matches_sql_by_child(system, tree, figures, level):  # noqa: F811
+def test_roll_up_matches_sql_by_child(system, tree, figures, level):
     from sqlalchemy import func, select
 
     from unionadmin.core.members.models import Member
@@ -26,7 +26,7 @@ def test_roll_up_matches_sql_by_child(system, tree, figures, level):  # noqa: F8
     assert roll_up(parent, per_unit) == {k: v for k, v in by_child(parent, inner).items() if v["n"]}
 
 
-def test_dashboard_by_status_matches_a_direct_count(system, tree, figures):  # noqa: F811
+def test_dashboard_by_status_matches_a_direct_count(system, tree, figures):
     from sqlalchemy import func, select
 
     from unionadmin.core.members.models import Member

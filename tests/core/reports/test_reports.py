@@ -7,87 +7,9 @@ import json
 import random
 from datetime import date, datetime, timedelta
 
-import pytest
-
+from tests.core.reports.scenario import F, add_member
 from tests.helpers import ADMIN_PASSWORD, api_headers, build_app, cccd, make_user, uid, web_login
-from unionadmin.core.actor import SYSTEM, acting_as
-from unionadmin.core.db import today, utcnow
-
-F, T = date(2026, 1, 1), date(2026, 6, 30)
-
-
-# -- building data directly (whatever service writes it, reports read periods and events) ----
-
-def add_member(db, unit, status="active", periods=(), *, gender="male", ethnicity="Kinh",
-               party=False, dob=date(1990, 5, 1), created_days_ago=0, card=None, name="Nguyễn Văn An"):
-    from unionadmin.core.members.models import Member, MembershipPeriod
-
-    member = Member(full_name=name, date_of_birth=dob, gender=gender, ethnicity=ethnicity,
-                    citizen_id=cccd(dob.year, gender), joined_on=date(2015, 1, 1),
-                    unit_id=unit.id, status=status, party_member=party, card_number=card,
-                    created_at=utcnow() - timedelta(days=created_days_ago))
-    db.add(member)
-    db.flush()
-    for p_unit, start, start_kind, end, end_kind in periods:
-        db.add(MembershipPeriod(member_id=member.id, unit_id=p_unit.id, start_date=start,
-                                start_kind=start_kind, end_date=end, end_kind=end_kind))
-    db.flush()
-    return member
-
-
-@pytest.fixture
-def outside(ctx):
-    from unionadmin.core.units import services as units
-
-    with acting_as(SYSTEM):
-        prov = units.create({"code": f"X-{uid()}", "name": "Tỉnh khác", "level": "province"})
-        return units.create({"code": f"XG-{uid()}", "name": "CĐCS tỉnh khác",
-                             "level": "grassroots", "parent_id": prov.id, "member_target": 10})
-
-
-@pytest.fixture
-def figures(app, tree, outside):
-    """The hand-checked scenario (see the expected values in the tests)."""
-    db = app.appbuilder.session
-    g1, g2, g3, d1 = tree["G1"], tree["G2"], tree["G3"], tree["D1"]
-    m = {}
-    m[1] = add_member(db, g1, periods=[(g1, date(2015, 1, 1), "registered", None, None)],
-                      created_days_ago=40)
-    m[2] = add_member(db, g1, gender="female",
-                      periods=[(g1, date(2026, 3, 1), "admitted", None, None)])
-    m[3] = add_member(db, g2, "left", created_days_ago=40,
-                      periods=[(g2, date(2010, 1, 1), "registered", date(2026, 2, 10), "left")])
-    # A transfer between siblings U1 (G1) and U2 (G3).
-    m[4] = add_member(db, g3, periods=[
-        (g1, date(2015, 1, 1), "registered", date(2026, 4, 1), "transferred_out"),
-        (g3, date(2026, 4, 1), "transferred_in", None, None)])
-    # In from another province.
-    m[5] = add_member(db, g2, periods=[
-        (outside, date(2012, 1, 1), "registered", date(2026, 5, 1), "transferred_out"),
-        (g2, date(2026, 5, 1), "transferred_in", None, None)])
-    m[6] = add_member(db, g3, "deceased", created_days_ago=10,
-                      periods=[(g3, date(2016, 1, 1), "registered", T, "deceased")])
-    m[7] = add_member(db, g3, "expelled",
-                      periods=[(g3, date(2016, 1, 1), "registered", date(2026, 7, 1), "expelled")])
-    m[8] = add_member(db, g1, dob=date(2000, 1, 1),
-                      periods=[(g1, F, "admitted", None, None)])
-    m[9] = add_member(db, g2, "left", periods=[(g2, date(2019, 1, 1), "registered", F, "left")])
-    m[10] = add_member(db, d1, gender="female", ethnicity="Tày", party=True, dob=date(1995, 1, 1),
-                       name="=HYPERLINK(\"x\")",
-                       periods=[(d1, date(2020, 1, 1), "registered", None, None)])
-    m[11] = add_member(db, g1, "pending")
-    m[12] = add_member(db, g1, periods=[(g1, date(2026, 7, 1), "admitted", None, None)])
-    m[13] = add_member(db, g2, "rejected")
-    db.commit()
-    make_user(app, d1, "Officer")  # G1 has an account (in its department)
-    idle = make_user(app, g3, "Officer")  # inactive: G3 counts as without an account
-    from sqlalchemy import update
-
-    from unionadmin.core.accounts.models import UnionUser
-
-    db.execute(update(UnionUser).where(UnionUser.id == idle.id).values(active=False))
-    db.commit()
-    return m
+from unionadmin.core.db import today
 
 
 def report(name, unit, **kw):

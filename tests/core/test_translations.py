@@ -22,7 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
 # catalogue name -> (its translations directory, the sources it is extracted from, babel config,
 # the keywords beyond Babel's defaults: as the Makefile's `translations` target passes them)

@@ -23,7 +23,7 @@ def _ids(client, h, q: str) -> list[int]:
 
 
 def test_search_by_name_id_card_phone_within_scope(client, app, tree):
-    from test_lifecycle import allocate
+    from tests.cards_helpers import allocate
 
     tag = tree["tag"]
     name = f"Đỗ Đức Đạt {''.join(chr(ord('a') + int(c, 16)) for c in tag)}"
@@ -52,7 +52,7 @@ def test_search_by_name_id_card_phone_within_scope(client, app, tree):
 
 
 def test_incoming_transfer_found_by_receiver(client, app, tree):
-    from test_lifecycle import allocate
+    from tests.cards_helpers import allocate
 
     allocate(app, tree["P"])
     mid = _make(app, tree["G1"], full_name="Vũ Thị Chuyển", gender="female",
@@ -68,8 +68,7 @@ def test_incoming_transfer_found_by_receiver(client, app, tree):
 def test_transfers_seen_once_by_receiver_and_never_outside(client, app, tree, monkeypatch, as_array):
     """Scope of members with a pending transfer, with the subtree's unit ids passed as a list of
     parameters and (as for a district or a province) as one array."""
-    from test_lifecycle import allocate
-
+    from tests.cards_helpers import allocate
     from unionadmin.core import scope
 
     if as_array:
