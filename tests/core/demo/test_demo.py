@@ -8,7 +8,6 @@ depend on the shared fixtures.
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -388,22 +387,6 @@ def test_same_seed_same_people(tmp_path):
         finally:
             _drop_database(app, name)
     assert rows[0] == rows[1] and len(rows[0]) == 300
-
-
-@pytest.mark.parametrize("backend", _backends())
-def test_speed_smoke(backend, tmp_path, capsys):
-    """20,000 members: prints the rate (a figure, not a pass/fail timing)."""
-    app, name = _make_app(backend, tmp_path)
-    try:
-        started = time.perf_counter()
-        summary = _seed(app, 20_000, 3)
-        elapsed = time.perf_counter() - started
-        assert summary["members"] == 20_000
-        with capsys.disabled():
-            print(f"\nseed_demo on {backend}: 20,000 members in {elapsed:.1f} s "
-                  f"({20_000 / elapsed:,.0f} members/s)")
-    finally:
-        _drop_database(app, name)
 
 
 def test_current_members_have_cards(db):
