@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import click
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from werkzeug.local import LocalProxy
 
 from unionadmin.core.roles import ROLE_ADMIN
@@ -73,8 +73,6 @@ def cli_actor(username: str) -> Actor:
 
 def _roles_of(user) -> list:
     """The user's roles through the security manager (its per-process cache: core/permcache.py)."""
-    from flask import current_app, has_app_context
-
     sm = getattr(current_app, "appbuilder", None) and current_app.appbuilder.sm if has_app_context() else None
     return sm.get_user_roles(user) if sm is not None else list(user.roles)
 

@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.sql import ColumnElement
 
 from unionadmin.core.actor import Actor
+from unionadmin.core.scope import unit_clause
+from unionadmin.core.units.models import Unit
 
 
 class ColumnFilterConverter(SQLAFilterConverter):
@@ -108,8 +110,6 @@ class ScopedInterface(SQLAInterface):
     def get_related_interface(self, col_name: str):
         """Related rows are scoped too (FAB's dropdowns would list every unit: docs/architecture.md#scope)."""
         model = self.get_related_model(col_name)
-        from unionadmin.core.scope import unit_clause
-        from unionadmin.core.units.models import Unit
 
         if model is Unit:
             return ScopedInterface(Unit, unit_clause, order_keys={"name": "name_key"})

@@ -21,7 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from unionadmin.core.actor import Actor, acting_as, actor_for_user, current_actor
+from unionadmin.core.actor import SYSTEM, Actor, acting_as, actor_for_user, current_actor
 from unionadmin.core.db import session, utcnow
 from unionadmin.core.errors import NotFound
 from unionadmin.core.models import STALE_AFTER, Job
@@ -77,8 +77,6 @@ def touch(job: Job, **counters: int | str) -> None:
 
 def _actor_of(job: Job) -> Actor:
     if job.created_by_id is None:
-        from unionadmin.core.actor import SYSTEM
-
         return SYSTEM
     user = current_app.appbuilder.sm.get_user_by_id(job.created_by_id)
     return actor_for_user(user)

@@ -7,6 +7,8 @@ import csv
 from functools import cache
 from importlib import resources
 
+from unionadmin.core.text import fold, nfc
+
 
 def _rows(name: str) -> list[dict[str, str]]:
     text = resources.files("unionadmin").joinpath("data", name).read_text(encoding="utf-8")
@@ -34,8 +36,6 @@ def ethnicity_names() -> tuple[str, ...]:
 @cache
 def _ethnicity_lookup() -> tuple[dict[str, str], dict[str, list[str]]]:
     """Exact (case-insensitive NFC) and accent-free indexes of the ethnic group names."""
-    from unionadmin.core.text import fold, nfc
-
     exact = {nfc(name).casefold(): name for name in ethnicities().values()}
     folded: dict[str, list[str]] = {}
     for name in ethnicities().values():
@@ -51,7 +51,6 @@ def ethnicity_name(value: str | None) -> str | None:
     value = value.strip()
     if value.isdigit():
         return ethnicities().get(value.zfill(2))
-    from unionadmin.core.text import fold, nfc
 
     exact, folded = _ethnicity_lookup()
     if nfc(value).casefold() in exact:

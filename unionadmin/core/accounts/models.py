@@ -8,6 +8,7 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from unionadmin.core.roles import ROLE_LABELS, main_role
 from unionadmin.core.units.models import Unit
 
 # Many officers have no e-mail, or share one: FAB's NOT NULL becomes optional (still unique
@@ -31,13 +32,9 @@ class UnionUser(User):
 
     @property
     def role(self) -> str | None:
-        from unionadmin.core.roles import main_role
-
         return main_role([r.name for r in self.roles])
 
     @property
     def role_label(self) -> str:
-        from unionadmin.core.roles import ROLE_LABELS
-
         role = self.role
         return str(ROLE_LABELS.get(role, role or ""))

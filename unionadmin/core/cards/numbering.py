@@ -16,6 +16,7 @@ import re
 
 from sqlalchemy import select, update
 
+from unionadmin.core.cards.models import CardRange
 from unionadmin.core.db import session
 
 SERIAL_DIGITS = 7
@@ -58,8 +59,6 @@ def take_serial(range_id: int) -> int | None:
 
     One UPDATE ... RETURNING: concurrent issues never get the same serial on either database.
     """
-    from unionadmin.core.cards.models import CardRange
-
     new_next = session().execute(
         update(CardRange)
         .where(CardRange.id == range_id, CardRange.next_serial <= CardRange.end_serial)
@@ -72,8 +71,6 @@ def take_serial(range_id: int) -> int | None:
 
 def ranges_of(unit_id: int) -> list[int]:
     """Ids of a unit's ranges that still have serials, oldest first."""
-    from unionadmin.core.cards.models import CardRange
-
     return list(session().scalars(
         select(CardRange.id).where(CardRange.unit_id == unit_id,
                                    CardRange.next_serial <= CardRange.end_serial)

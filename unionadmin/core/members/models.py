@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from flask_appbuilder import Model
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -26,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from unionadmin.core.cards.qr import verify_url
 from unionadmin.core.db import ascii_key, utcnow
 from unionadmin.core.text import fold, sort_key
 from unionadmin.core.units.models import Unit
@@ -181,9 +183,6 @@ class Member(Model):
         """PUBLIC_BASE_URL/verify/<token> of the current card, or None without a valid card."""
         if not self.card_token:
             return None
-        from flask import current_app
-
-        from unionadmin.core.cards.qr import verify_url
 
         return verify_url(current_app.config["PUBLIC_BASE_URL"], self.card_token)
 

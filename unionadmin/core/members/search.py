@@ -18,7 +18,9 @@ from sqlalchemy import or_, text
 from sqlalchemy.sql import ColumnElement
 
 from unionadmin.core.db import session
+from unionadmin.core.members import tallies
 from unionadmin.core.members.models import Member
+from unionadmin.core.scope import unit_ids_in_scope
 from unionadmin.core.text import fold, like_escape
 
 MIN_QUERY = 2
@@ -42,8 +44,6 @@ def _scan_scope() -> bool:
     (PostgreSQL only: elsewhere there is no trigram index). Decided once per request."""
     if "ua_scan_scope" in g:
         return g.ua_scan_scope
-    from unionadmin.core.members import tallies
-    from unionadmin.core.scope import unit_ids_in_scope
 
     decision = False
     db = session()

@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from unionadmin.core.db import today
 from unionadmin.core.errors import FieldErrors
 from unionadmin.core.members.models import GENDERS, ID_TYPES, Member
-from unionadmin.core.refdata import ethnicity_name, provinces
+from unionadmin.core.refdata import ethnicity_name, ethnicity_names, provinces
 from unionadmin.core.schemas import check_lengths
-from unionadmin.core.text import nfc
+from unionadmin.core.text import fold, nfc
 
 REQUIRED = ("full_name", "date_of_birth", "gender", "citizen_id", "joined_on", "unit_id")
 TEXT_FIELDS = {
@@ -63,9 +63,6 @@ def clean_ethnicity(value: Any) -> str | None:
 
 @lru_cache(maxsize=1024)  # the list is fixed; an import asks for the same few names per row
 def _ethnicity_of(text: str) -> str | None:
-    from unionadmin.core.refdata import ethnicity_names
-    from unionadmin.core.text import fold
-
     name = ethnicity_name(text)
     if name is not None:
         return name

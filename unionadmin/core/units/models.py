@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from unionadmin.core.db import ascii_key, utcnow
+from unionadmin.core.db import ascii_key, session, utcnow
 
 #: Levels from the top of the tree down; a parent's rank must be lower than its child's.
 LEVELS: dict[str, Any] = {
@@ -113,8 +113,6 @@ class Unit(Model):
     @property
     def breadcrumb(self) -> str:
         """Names from the root down to this unit's parent, in one query."""
-        from unionadmin.core.db import session
-
         ids = self.ancestor_ids[:-1]
         if not ids:
             return ""
