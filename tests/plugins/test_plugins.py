@@ -1,4 +1,4 @@
-"""Plugins: every hook of hookspecs.py through an out-of-tree plugin (tests/ua_sample_plugin),
+"""Plugins: every hook of hookspecs.py through an out-of-tree plugin (tests/plugins/ua_sample_plugin),
 the bundled Đồng Nai plugin, broken plugins, plugin migrations and the `plugins` command."""
 
 from __future__ import annotations
