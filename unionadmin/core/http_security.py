@@ -21,11 +21,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_jwt_extended import verify_jwt_in_request
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFProtect, same_origin, validate_csrf
 from wtforms.validators import ValidationError as CSRFValidationError
 
+from unionadmin.core import audit
 from unionadmin.core.accounts import sessions
+from unionadmin.core.db import session as db_session
 
 #: Endpoints an account that must change its password may still reach (with the cookie).
 _PASSWORD_CHANGE_ENDPOINTS = {"AccountPasswordView.this_form_get",
@@ -91,7 +94,6 @@ def _credential() -> str | None:
     if request.path.startswith("/api/") and _bearer():
         if current_app.config.get("FAB_API_KEY_ENABLED") and sm.extract_api_key_from_request():
             return None  # FAB's @protect checks API keys itself
-        from flask_jwt_extended import verify_jwt_in_request
 
         verify_jwt_in_request(refresh=request.endpoint == _api_refresh())
         return "jwt"
@@ -132,9 +134,6 @@ def _idle_timeout():
     limit = int(current_app.config.get("UNIONADMIN_IDLE_MINUTES", 15)) * 60
     seen = session.get(_SEEN_KEY)
     if seen is not None and now - int(seen) > limit:
-        from unionadmin.core import audit
-        from unionadmin.core.db import session as db_session
-
         audit.record("logout.idle", "account", current_user.id, username=current_user.username)
         db_session().commit()
         logout_user()

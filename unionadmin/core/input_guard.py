@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, jsonify, make_response, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 #: Bounds of an `Integer` column (PostgreSQL's int4): every id and integer column of the app.
@@ -58,7 +59,6 @@ def refuse(code: int, message: str) -> Response:
     if request.path.startswith("/api/"):
         return make_response(jsonify(message=message), code)
     appbuilder = current_app.appbuilder
-    from flask_login import current_user
 
     g.user = current_user  # the navbar reads it; FAB sets it in a later before_request
     return make_response(render_template(

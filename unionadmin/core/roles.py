@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from flask_appbuilder.security.sqla.models import PermissionView
 from flask_babel import lazy_gettext as _l
 
 ROLE_ADMIN = "Admin"
@@ -82,8 +83,6 @@ def _matches(rules: list[tuple[str, str]], view: str, permission: str) -> bool:
 
 def sync_role_permissions(sm) -> None:
     """Make each role hold exactly the permissions its rules match (idempotent)."""
-    from flask_appbuilder.security.sqla.models import PermissionView
-
     pvms = sm.session.query(PermissionView).all()
     for name, rules in ROLE_PERMISSIONS.items():
         role = sm.find_role(name) or sm.add_role(name)

@@ -10,6 +10,7 @@ from flask import current_app, flash, g, jsonify, redirect, request, session, ur
 from flask_appbuilder.api import safe
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.forms import LoginForm_db
+from flask_appbuilder.security.schemas import login_post
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import AuthDBView
 from flask_appbuilder.utils.base import get_safe_redirect
@@ -91,8 +92,6 @@ class UnionSecurityApi(SecurityApi):
     @expose("/login", methods=["POST"])
     @safe
     def login(self):
-        from flask_appbuilder.security.schemas import login_post
-
         if not request.is_json:
             return self.response_400(message=_("The request body must be a JSON object."))
         try:

@@ -11,7 +11,10 @@ from sqlalchemy import func, select
 
 from unionadmin.core.actor import SYSTEM, acting_as
 from unionadmin.core.db import session
+from unionadmin.core.demo import seed_demo
+from unionadmin.core.roles import sync_role_permissions
 from unionadmin.core.units.models import Unit
+from unionadmin.plugins.migrations import upgrade_target
 
 ADMIN_USERNAME = "admin"
 
@@ -27,14 +30,11 @@ def sync_roles(app: Flask) -> None:
     finally:
         app.config["FAB_CREATE_DB"] = create_db
     appbuilder.add_permissions(update_perms=True)
-    from unionadmin.core.roles import sync_role_permissions
 
     sync_role_permissions(sm)
 
 
 def upgrade_database(app: Flask, revision: str = "head", directory: str | None = None) -> None:
-    from unionadmin.plugins.migrations import upgrade_target
-
     alembic_upgrade(directory=directory,
                     revision=upgrade_target(app.extensions["unionadmin.plugins"], revision))
     sync_roles(app)
@@ -64,8 +64,6 @@ def bootstrap(app: Flask) -> Iterator[str]:
     with acting_as(SYSTEM):
         empty = not session().scalar(select(func.count()).select_from(Unit))
         if empty:
-            from unionadmin.core.demo import seed_demo
-
             summary = seed_demo()
             yield (f"Seeded demo data: {summary['units']} units, {summary['members']} members, "
                    f"{summary['accounts']} accounts (password of demo accounts: "

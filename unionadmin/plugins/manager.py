@@ -8,6 +8,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 import pluggy
+from flask import current_app
 
 from unionadmin.plugins import hookspecs
 
@@ -78,6 +79,4 @@ def plugin_info(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
 
 def get_pm():
     """The current app's plugin manager."""
-    from flask import current_app
-
     return current_app.extensions["unionadmin.plugins"]

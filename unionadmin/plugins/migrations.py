@@ -14,6 +14,8 @@ from typing import Any
 
 import pluggy
 
+from unionadmin.plugins.manager import PluginError
+
 ATTRIBUTE = "MIGRATIONS_DIR"
 
 
@@ -25,8 +27,6 @@ def migration_dirs(pm: pluggy.PluginManager) -> list[str]:
         if location:
             path = Path(location).resolve()
             if not path.is_dir():
-                from unionadmin.plugins.manager import PluginError
-
                 raise PluginError(f"Plugin '{name}': {ATTRIBUTE} {path} is not a directory")
             dirs.append(str(path))
     return dirs

@@ -17,6 +17,7 @@ from unionadmin.core.cards.download import pdf_response
 from unionadmin.core.cards.templates import TemplateError
 from unionadmin.core.errors import ValidationError
 from unionadmin.core.members import services as members
+from unionadmin.core.members.schemas import MemberSchema
 
 
 class MemberCardApi(BaseApi):
@@ -115,7 +116,6 @@ class MemberCardApi(BaseApi):
         if upload is None:
             raise ValidationError.single("file", photos.missing_file_message())
         photos.set_photo(pk, upload.read(photos.max_bytes() + 1))
-        from unionadmin.core.members.schemas import MemberSchema
 
         member = members.get(pk)
         return self.response(200, id=member.id, result=MemberSchema().dump(member))

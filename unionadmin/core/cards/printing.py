@@ -7,13 +7,15 @@ Card numbers, tokens and QR images come from the cards domain (`models.Card`, is
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from pypdf import PdfWriter
+from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from unionadmin.core import abilities, audit
@@ -102,9 +104,6 @@ def _render_groups(member_list: list[Member], sheets: bool,
 def _join(pdfs: list[bytes]) -> bytes:
     if len(pdfs) == 1:
         return pdfs[0]
-    import io
-
-    from pypdf import PdfWriter
 
     writer = PdfWriter()
     for pdf in pdfs:
@@ -158,8 +157,6 @@ def unit_members_query(unit: Unit, status: str | None = "active"):
 
 
 def count_unit_cards(unit_id: int, status: str | None = "active") -> int:
-    from sqlalchemy import func
-
     unit = get_unit(unit_id)
     return session().scalar(select(func.count()).select_from(
         unit_members_query(unit, status).order_by(None).subquery())) or 0

@@ -18,7 +18,9 @@ needs processes (docs/architecture.md#pdfs-and-card-printing).
 from __future__ import annotations
 
 import io
+import multiprocessing
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -262,9 +264,6 @@ def _render_parallel(cards: Sequence[CardData], template: CardTemplate, sheets: 
                      progress: Callable[[int], None] | None) -> bytes:
     """Slices of whole sheets rendered by forked processes (xhtml2pdf and reportlab hold
     global state, so threads would not help), joined in order."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     step = sheet_grid(template).per_sheet if sheets else 1
     size = -(-len(cards) // jobs)
     size = -(-size // step) * step

@@ -57,6 +57,7 @@ from unionadmin.core.db import session
 from unionadmin.core.errors import ValidationError
 from unionadmin.core.units.models import Unit
 from unionadmin.plugins import applies
+from unionadmin.plugins.manager import get_pm
 
 log = logging.getLogger(__name__)
 
@@ -206,8 +207,6 @@ def _from_plugin(item: Any, plugin: str) -> CardTemplate:
 
 def _collect() -> tuple[dict[str, CardTemplate], dict[str, str]]:
     """Every template by name, and the problems of the broken ones (name -> message)."""
-    from unionadmin.plugins.manager import get_pm
-
     templates = {DEFAULT: _core_template()}
     broken: dict[str, str] = {}
     pm = get_pm()

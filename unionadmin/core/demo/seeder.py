@@ -30,7 +30,8 @@ from unionadmin.core.demo.data import (
 )
 from unionadmin.core.demo.people import ROLLOUT_WEEKS, People, local_date
 from unionadmin.core.demo.tree import DemoUnit, Tree, max_id
-from unionadmin.core.members.models import Member, MemberEvent, MembershipPeriod
+from unionadmin.core.members.models import Member, MemberApproval, MemberEvent, MembershipPeriod
+from unionadmin.core.members.steps import CORE_LABEL, CORE_STEP
 from unionadmin.core.roles import ROLE_APPROVER, ROLE_OFFICER, ROLE_UNIT_ADMIN, ROLE_VIEWER
 from unionadmin.core.units.models import Unit
 
@@ -51,12 +52,7 @@ def _add_years(day: date, years: int) -> date:
 
 
 def _approval_model() -> tuple[Any, str, str] | None:
-    """The approval-step model and the core step's name and label, where they exist."""
-    try:
-        from unionadmin.core.members.models import MemberApproval
-        from unionadmin.core.members.services import CORE_LABEL, CORE_STEP
-    except ImportError:
-        return None
+    """The approval-step model and the core step's name and label."""
     return MemberApproval, CORE_STEP, CORE_LABEL
 
 

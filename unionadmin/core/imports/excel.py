@@ -16,6 +16,9 @@ from functools import lru_cache
 from typing import IO, Any
 
 from flask_babel import gettext as _
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from unionadmin.core import xlsx
 from unionadmin.core.errors import ValidationError
@@ -241,9 +244,6 @@ def match_headers(row: tuple[Any, ...], columns: list[Column]) -> dict[int, Colu
 
 
 def _style_header(sheet, columns: list[Column], extra: int = 0) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index)
@@ -260,9 +260,6 @@ def template(columns: list[Column], ethnic_groups: Iterable[str], example: dict[
              instructions: list[str]) -> bytes:
     """The import template: headers, dropdowns, dd/mm/yyyy date columns, an example row, and
     an instructions sheet."""
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     workbook = xlsx.new_book(write_only=False)  # data validations and formats need random access
     sheet = workbook.active
     sheet.title = "Đoàn viên"
@@ -309,8 +306,6 @@ def template(columns: list[Column], ethnic_groups: Iterable[str], example: dict[
 def write_rows(out: IO[bytes], columns: list[Column], rows: Iterable[list[Any]],
                error_column: bool = False) -> None:
     """A workbook of member rows in the template's columns (streamed: write-only mode)."""
-    from openpyxl.utils import get_column_letter
-
     workbook = xlsx.new_book()
     sheet = workbook.create_sheet("Đoàn viên")
     for index, column in enumerate(columns, start=1):

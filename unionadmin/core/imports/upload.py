@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 from zlib import error as zlib_error
 
 from flask_babel import gettext as _
+from python_calamine import CalamineWorkbook
 
 from unionadmin.core.imports.excel import BadFile
 
@@ -74,8 +76,6 @@ def check_container(data: bytes, max_mb: int) -> zipfile.ZipFile:
 
 def first_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
     """The first worksheet's name and where its XML lives (workbook.xml and its relationships)."""
-    import xml.etree.ElementTree as ET
-
     try:
         book = ET.fromstring(archive.read("xl/workbook.xml"))
         rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
@@ -293,8 +293,6 @@ def open_checked(data: bytes, max_mb: int, max_rows: int) -> Sheet:
 
 
 def _calamine_first_sheet(data: bytes) -> str | None:
-    from python_calamine import CalamineWorkbook
-
     try:
         names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
     except Exception:  # noqa: BLE001 - calamine raises its own kinds for a broken file
@@ -305,8 +303,6 @@ def _calamine_first_sheet(data: bytes) -> str | None:
 def _read_rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """(row number, values) of the first sheet, read by calamine (Rust, ~10x openpyxl); rows
     start at row 1, values at column A. Empty cells may come as "". Only for checked sheets."""
-    from python_calamine import CalamineWorkbook
-
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         pad = (None,) * sheet.start[1] if sheet.start else ()

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from unionadmin.core import xlsx
+from unionadmin.core.pdf import html_to_pdf
 
 XLSX_MIME = xlsx.MIME
 PDF_MIME = "application/pdf"
@@ -85,8 +86,6 @@ def display(value: Any) -> str:
 
 
 def to_pdf(result: dict[str, Any]) -> bytes:
-    from unionadmin.core.pdf import html_to_pdf
-
     html = render_template("reports/report_pdf.html", result=result, period=period_text(result),
                            display=display, landscape=len(result["columns"]) > 7)
     return html_to_pdf(html)
