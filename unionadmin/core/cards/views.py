@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from unionadmin.core.cards import photos, printing
 from unionadmin.core.cards import templates as card_templates
-from unionadmin.core.cards.download import pdf_response
+from unionadmin.core.cards.download import error_text, pdf_response, print_response
 from unionadmin.core.errors import NotFound, ServiceError, ValidationError
 from unionadmin.core.members import services as members
 from unionadmin.core.units import services as units
@@ -45,13 +45,6 @@ def verify(token: str):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
-
-
-def _error_text(exc: Exception) -> str:
-    """A service's or a template's error as one line (a field error gives its messages)."""
-    if isinstance(exc, ValidationError):
-        return " ".join(m for messages in exc.errors.values() for m in messages)
-    return str(getattr(exc, "message", None) or exc)
 
 
 def register_verify(app: Flask, appbuilder) -> None:
@@ -80,7 +73,7 @@ class CardView(BaseView):
         except NotFound:
             abort(404)
         except (card_templates.TemplateError, ServiceError) as exc:
-            flash(_error_text(exc), "danger")
+            flash(error_text(exc), "danger")
             return redirect(url_for("MemberView.show", pk=pk))
         return pdf_response(pdf, f"the-doan-vien-{pk}.pdf")
 
@@ -92,7 +85,7 @@ class CardView(BaseView):
         except NotFound:
             abort(404)
         except ServiceError as exc:  # the receiver of a pending transfer
-            flash(_error_text(exc), "danger")
+            flash(error_text(exc), "danger")
             return redirect(url_for("MemberView.show", pk=pk))
         errors: list[str] = []
         if request.method == "POST":
@@ -128,21 +121,9 @@ class CardView(BaseView):
             except NotFound:
                 flash(_("This unit does not exist or is outside your scope."), "danger")
             except ServiceError as exc:
-                flash(_error_text(exc), "danger")
+                flash(error_text(exc), "danger")
             else:
                 flash(_("Card template saved."), "success")
             return redirect(url_for("CardView.templates"))
         return self.render_template("cards/templates.html", templates=card_templates.choices(),
                                     broken=card_templates.broken_templates())
-
-
-def print_response(member_ids: list[int]):
-    """The PDF of a selection, or back to the list with a message."""
-    try:
-        pdf, count = printing.print_members(member_ids)
-    except NotFound:
-        abort(404)
-    except (card_templates.TemplateError, ServiceError) as exc:
-        flash(_error_text(exc), "danger")
-        return redirect(url_for("MemberView.list"))
-    return pdf_response(pdf, f"the-doan-vien-{count}.pdf")

@@ -21,6 +21,8 @@ from unionadmin.core.api import service_errors
 from unionadmin.core.errors import ValidationError
 from unionadmin.core.imports import columns, services
 from unionadmin.core.imports.export import export as export_members
+from unionadmin.core.members import search
+from unionadmin.core.members.filters import MEMBER_FILTERS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,9 +80,6 @@ def _unit_id(value: str | None) -> int | None:
 
 def export_clauses(args) -> list:
     """The member list API's filters (Rison `q`), plus `search` (the quick search)."""
-    from unionadmin.core.members import search
-    from unionadmin.core.members.api import MemberApi
-
     clauses = []
     q = args.get("q")
     if q:
@@ -89,7 +88,7 @@ def export_clauses(args) -> list:
         except Exception:  # noqa: BLE001 - any Rison error is bad input
             raise ValidationError.single("q", _("Bad value for filter %(col)s.", col="q")) from None
         for spec in filters:
-            fn = MemberApi.api_filters.get(spec.get("col"), {}).get(spec.get("opr"))
+            fn = MEMBER_FILTERS.get(spec.get("col"), {}).get(spec.get("opr"))
             if fn is None:
                 raise ValidationError.single("q", _("Filter %(col)s %(opr)s is not supported.",
                                                     col=spec.get("col"), opr=spec.get("opr")))

@@ -7,38 +7,20 @@ from flask_appbuilder.api import expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 
-from unionadmin.core.api import ServiceModelApi, id_value, service_errors
-from unionadmin.core.db import session
+from unionadmin.core.api import ServiceModelApi, service_errors
 from unionadmin.core.interface import ScopedInterface
 from unionadmin.core.members import search, services
-from unionadmin.core.members.models import STATUSES, Member
+from unionadmin.core.members.extra_fields import member_fields
+from unionadmin.core.members.filters import MEMBER_FILTERS, with_extra_fields
+from unionadmin.core.members.models import Member
 from unionadmin.core.members.schemas import (
     ACTION_SCHEMAS,
     MemberEventSchema,
     MemberSchema,
     MemberWriteSchema,
+    with_member_fields,
 )
-from unionadmin.core.scope import member_clause, subtree_ids
-from unionadmin.core.units.models import Unit
-
-
-def _subtree_of(value):
-    root = session().get(Unit, id_value(value))
-    if root is None:
-        return Member.id.is_(None)
-    return Member.unit_id.in_(subtree_ids(root.path))
-
-
-def _statuses(values):
-    values = [values] if isinstance(values, str) else list(values)
-    if any(v not in STATUSES for v in values):
-        raise ValueError(values)
-    return Member.status.in_(values)
-
-
-def _extra_equals(name: str):
-    """Filter on a plugin field stored in `extra` (`col:<field>,opr:eq`)."""
-    return lambda value: Member.extra[name].as_string() == str(value)
+from unionadmin.core.scope import member_clause
 
 
 def member_interface(column_filters: dict | None = None) -> ScopedInterface:
@@ -56,25 +38,17 @@ class MemberApi(ServiceModelApi):
     add_columns = edit_columns = list(MemberWriteSchema._declared_fields)
     order_columns = ["id", "full_name", "date_of_birth", "joined_on", "status", "created_at"]
     base_order = ("full_name", "asc")
-    api_filters = {
-        "unit_id": {"eq": lambda v: Member.unit_id == id_value(v)},
-        "subtree_of": {"eq": _subtree_of},
-        "status": {"eq": _statuses, "in": _statuses},
-        "full_name": {"ct": lambda v: search.name_contains(str(v))},
-    }
+    api_filters = MEMBER_FILTERS
 
     def __init__(self) -> None:
         # Plugin fields are known once this app's plugins are loaded (we run in its context).
-        from unionadmin.core.members.extra_fields import member_fields
-        from unionadmin.core.members.schemas import with_member_fields
 
         extra = member_fields()
         if extra:
             self.read_schema, self.write_schema = with_member_fields(extra)
             self.list_columns = self.show_columns = list(self.read_schema._declared_fields)
             self.add_columns = self.edit_columns = list(self.write_schema._declared_fields)
-            self.api_filters = {**self.api_filters, **{f.name: {"eq": _extra_equals(f.name)}
-                                                       for f in extra}}
+            self.api_filters = with_extra_fields(extra)
         super().__init__()
 
     @expose("/<int:pk>/events", methods=["GET"])

@@ -19,11 +19,15 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 from wtforms.validators import ValidationError as CSRFValidationError
 
+from unionadmin.core.cards import services as cards
+from unionadmin.core.cards.download import print_response
+from unionadmin.core.cards.models import ISSUE_REASONS
 from unionadmin.core.errors import ServiceError, ValidationError
 from unionadmin.core.forms import UnitPickerField, VnDateField
 from unionadmin.core.members import extra_fields, search, services
 from unionadmin.core.members.api import member_interface
-from unionadmin.core.members.models import GENDERS, ID_TYPES, STATUSES
+from unionadmin.core.members.extra_fields import member_fields
+from unionadmin.core.members.models import GENDERS, ID_TYPES, STATUSES, Member
 from unionadmin.core.members.schemas import ACTION_SCHEMAS, CARD_REASONS, LEAVE_KINDS
 from unionadmin.core.privacy import PERSONAL_FIELDS, shown
 from unionadmin.core.refdata import ethnicity_names
@@ -149,15 +153,11 @@ class StatusFilter(BaseFilter):
     arg_name = "eq"
 
     def apply(self, query, value):
-        from unionadmin.core.members.models import Member
-
         return query.filter(Member.status == value) if value in STATUSES else query
 
 
 def _extra_filter(field) -> type[BaseFilter]:
     """A list filter "<label> is <value>" on a plugin choice field stored in `Member.extra`."""
-    from unionadmin.core.members.models import Member
-
     def apply(self, query, value):
         return query.filter(Member.extra[field.name].as_string() == value) if value else query
 
@@ -243,7 +243,6 @@ class MemberView(ServiceModelView):
 
     def __init__(self, **kwargs: Any) -> None:
         # The plugin fields of this app (we run in its context): a form class per app.
-        from unionadmin.core.members.extra_fields import member_fields
 
         extra = member_fields()
         if extra:
@@ -261,9 +260,6 @@ class MemberView(ServiceModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
-        from unionadmin.core.cards import services as cards
-        from unionadmin.core.cards.models import ISSUE_REASONS
-
         widgets = self._show(pk)
         member = self.datamodel.get(pk)
         sm = self.appbuilder.sm
@@ -359,7 +355,5 @@ class MemberView(ServiceModelView):
 
     @action("print_cards", _l("Print cards"), None, "fa-id-card", multiple=True, single=False)
     def print_cards(self, items):
-        """A4 sheets of the selected members' cards (cards/views.py)."""
-        from unionadmin.core.cards.views import print_response
-
+        """A4 sheets of the selected members' cards (cards/download.py)."""
         return print_response([m.id for m in items if m is not None])
