@@ -74,7 +74,7 @@ lint: $(STAMP)
 # Extract and update the catalogues with Babel's CLI, then compile them. The app's messages go to
 # translations/, Flask-AppBuilder's (it ships no Vietnamese) to translations/fab/, extracted from
 # the installed package; flask-babel merges both, the app's last so it wins (app.py). New vi
-# entries then need a translation: tests/test_translations.py fails on any empty or fuzzy one.
+# entries then need a translation: tests/core/test_translations.py fails on any empty or fuzzy one.
 BABEL_EXTRACT := extract --add-location=file --sort-output --no-wrap --project=UnionAdmin
 BABEL_UPDATE := update --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --no-wrap
 FAB_SITE = $(shell $(BIN)/python -c 'import flask_appbuilder, os; print(os.path.dirname(os.path.dirname(flask_appbuilder.__file__)))')

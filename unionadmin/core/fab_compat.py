@@ -4,7 +4,7 @@ Nothing here happens at import time: the app factory calls `apply()` before FAB 
 and `apply()` does its work once per process (FAB's classes are process-wide, so every app gets
 the same changes, FAB's own security views and APIs included). Each patch below is one function
 whose docstring says why; `originals()` keeps FAB's code each patch replaces or relies on, and
-tests/test_fab_compat.py fails when the pinned FAB (5.3) changes any of it.
+tests/core/test_fab_compat.py fails when the pinned FAB (5.3) changes any of it.
 
 Not patches, and so not here: the naming convention of FAB's metadata (core/db.py) and the
 optional `ab_user.email` (accounts/models.py) are part of the tables' declarations and must hold

@@ -17,7 +17,7 @@ come from per-unit tallies of the periods open now (migration 0013), less the pe
 after the end date and plus those closed after it: for a recent end date, a few thousand rows.
 The starts of a long period are the periods ever started less those started before or after it.
 `choose_plan` picks, with a few bounded counts, whichever reads fewer rows; every plan gives the
-same figures (tests/test_reports.py). Each part is grouped per unit in the database and rolled
+same figures (tests/core/reports/test_reports.py). Each part is grouped per unit in the database and rolled
 up to the child units in Python.
 """
 
@@ -212,7 +212,7 @@ def _ends(units: Within, first: date, last: date) -> PerUnit:
 
 @dataclass(frozen=True)
 class Plan:
-    """How to count: both ways give the same figures (tests/test_reports.py), at a cost that
+    """How to count: both ways give the same figures (tests/core/reports/test_reports.py), at a cost that
     depends on where the period's dates fall among the periods' own dates."""
 
     at_end_from_tally: bool = False
