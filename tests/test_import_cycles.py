@@ -7,6 +7,10 @@ broken, with a comment saying so) nor those under `if TYPE_CHECKING:`. An edge g
 named (`from a.b import c`: the submodule a.b.c if there is one, else the package a.b), not to
 the parent packages Python runs first: a package whose `__init__` re-exports its submodules'
 names while they import each other is not a cycle (the package is in `sys.modules` by then).
+
+Two rules keep it so: an import of the package left inside a function says which cycle it
+breaks (`# cycle: a -> b -> a`), and a domain's views.py or api.py never imports another
+domain's views or API (they share code through non-view modules).
 """
 
 from __future__ import annotations
@@ -101,3 +105,64 @@ def test_no_import_cycle() -> None:
     except CycleError as exc:
         cycle = exc.args[1]
         pytest.fail("import cycle: " + " -> ".join(cycle))
+
+
+def _function_imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The import statements inside function bodies (run when the function is called)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import | ast.ImportFrom):
+                    yield inner
+
+
+def test_an_import_inside_a_function_says_which_cycle_it_breaks() -> None:
+    """Imports go at the top; one of the package left in a function breaks a real cycle and
+    says so (`# cycle: a -> b -> a`) on its line or the line above."""
+    unexplained = []
+    for module, path in package_modules().items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        tree = ast.parse("\n".join(lines), filename=str(path))
+        for node in set(_function_imports(tree)):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [_resolve(module, path.name == "__init__.py", node)])
+            if not any(name == PACKAGE or name.startswith(PACKAGE + ".") for name in names):
+                continue
+            near = " ".join(lines[max(node.lineno - 2, 0):node.end_lineno])
+            if "cycle" not in near:
+                unexplained.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}")
+    assert not unexplained, "imports inside functions without a `# cycle:` reason: " + ", ".join(
+        sorted(unexplained))
+
+
+def _domain_of(module: str) -> str | None:
+    """`unionadmin.core.<domain>.<name>` -> domain (a package of core), else None."""
+    parts = module.split(".")
+    return parts[2] if len(parts) == 4 and parts[:2] == [PACKAGE, "core"] else None
+
+
+def test_views_and_apis_do_not_import_another_domains() -> None:
+    """A domain's pages and API share code through non-view modules (services, filters,
+    download...), never by importing another domain's views.py or api.py, at the top or in a
+    function."""
+    modules = package_modules()
+    known = set(modules)
+    crossing = []
+    for module, path in modules.items():
+        if path.name not in ("views.py", "api.py") or _domain_of(module) is None:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = _resolve(module, False, node)
+                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base
+                           for alias in node.names]
+            else:
+                continue
+            for target in targets:
+                if (target.rsplit(".", 1)[-1] in ("views", "api") and _domain_of(target)
+                        and _domain_of(target) != _domain_of(module)):
+                    crossing.append(f"{module} imports {target}")
+    assert not crossing, "; ".join(sorted(crossing))

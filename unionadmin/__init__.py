@@ -15,6 +15,6 @@ __version__ = "0.1.0"
 
 def create_app(config: dict[str, Any] | None = None):
     """Build a new app; may be called many times in one process (each with its own FAB)."""
-    from unionadmin.app import build_app
+    from unionadmin.app import build_app  # cycle: unionadmin -> app -> cli -> unionadmin
 
     return build_app(config)

@@ -11,9 +11,17 @@ from flask_appbuilder import AppBuilder
 from flask_migrate import Migrate
 
 from unionadmin import config as settings
-from unionadmin.core import fab_compat
+from unionadmin.cli import register_commands
+from unionadmin.core import (
+    fab_compat,
+    http_security,
+    input_guard,
+    models,  # noqa: F401 - every table on the metadata
+    web,
+)
 from unionadmin.core.db import make_db
 from unionadmin.plugins.manager import make_manager
+from unionadmin.plugins.migrations import configure as configure_plugin_migrations
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -56,15 +64,12 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure(app, config)
 
-    from unionadmin.core import http_security, input_guard
-
     http_security.configure(app)
     input_guard.register(app)
     app.extensions["unionadmin.plugins"] = make_manager(app.config.get("UNIONADMIN_PLUGINS"),
                                                         app.config["UNIONADMIN_LOAD_ENTRY_POINTS"])
 
-    # Every table on the metadata; the framework patches before FAB builds its views.
-    from unionadmin.core import models  # noqa: F401
+    # The framework patches before FAB builds its views.
 
     fab_compat.apply()
     db = make_db()
@@ -73,15 +78,12 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         db.init_app(app)
         migrate = Migrate(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True,
                           compare_type=True)
-        from unionadmin.plugins.migrations import configure as configure_plugin_migrations
 
         configure_plugin_migrations(migrate, app.extensions["unionadmin.plugins"])
         appbuilder.init_app(app, db.session)
-        from unionadmin.core import web
 
         web.register(app, appbuilder)
         app.extensions["unionadmin.plugins"].hook.register_views(appbuilder=appbuilder)
-    from unionadmin.cli import register_commands
 
     register_commands(app)
     return app

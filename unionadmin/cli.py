@@ -6,18 +6,29 @@ rules hold outside a request.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask import Flask, current_app, g
 from flask.cli import FlaskGroup, with_appcontext
 from flask_appbuilder.cli import fab
 from flask_migrate import cli as migrate_cli
 
+from unionadmin import create_app
+from unionadmin.core import jobs
+from unionadmin.core.actor import SYSTEM, acting_as
+from unionadmin.core.cards.cli import cards_command
+from unionadmin.core.db import session
+from unionadmin.core.demo import DemoDataExists, seed_demo
+from unionadmin.core.imports.cli import import_members
+from unionadmin.core.members import tallies
 from unionadmin.core.reports.cli import report as report_command
+from unionadmin.core.setup import bootstrap as do_bootstrap
+from unionadmin.core.setup import upgrade_database
+from unionadmin.plugins.manager import get_pm, plugin_info
 
 
 def _create_app():
-    from unionadmin import create_app
-
     return create_app()
 
 
@@ -40,8 +51,6 @@ for _name, _command in migrate_cli.db.commands.items():
 @with_appcontext
 def upgrade(revision: str) -> None:
     """Apply migrations (core and plugins), then create or sync roles and permissions."""
-    from unionadmin.core.setup import upgrade_database
-
     upgrade_database(current_app, revision, directory=g.directory)
     click.echo("Database upgraded; roles and permissions in sync.")
 
@@ -51,9 +60,6 @@ def upgrade(revision: str) -> None:
 def recount() -> None:
     """Recount the per-unit member and period tallies and copy member profiles onto their
     periods (after a bulk load that bypassed the database triggers)."""
-    from unionadmin.core.db import session
-    from unionadmin.core.members import tallies
-
     tallies.rebuild()
     session().commit()
     click.echo("Member tallies recounted.")
@@ -70,10 +76,6 @@ def jobs_group() -> None:
 @with_appcontext
 def purge_jobs(days: int | None) -> None:
     """Delete finished jobs older than DAYS with their files and rejected rows (for cron)."""
-    from datetime import timedelta
-
-    from unionadmin.core import jobs
-
     days = days if days is not None else int(current_app.config.get("UNIONADMIN_JOB_RETENTION_DAYS", 90))
     click.echo(f"Deleted {jobs.purge(timedelta(days=days))} finished jobs older than {days} days.")
 
@@ -84,9 +86,6 @@ def purge_jobs(days: int | None) -> None:
 @with_appcontext
 def demo(members: int, seed: int) -> None:
     """Seed a realistic demo province with fictional members."""
-    from unionadmin.core.actor import SYSTEM, acting_as
-    from unionadmin.core.demo import DemoDataExists, seed_demo
-
     try:
         with acting_as(SYSTEM):
             summary = seed_demo(members=members, seed=seed)
@@ -100,8 +99,6 @@ def demo(members: int, seed: int) -> None:
 @with_appcontext
 def plugins() -> None:
     """List loaded plugins, their versions and the hooks each implements."""
-    from unionadmin.plugins.manager import get_pm, plugin_info
-
     rows = plugin_info(get_pm())
     if not rows:
         click.echo("No plugins loaded.")
@@ -114,8 +111,6 @@ def plugins() -> None:
 def bootstrap() -> None:
     """Upgrade the database, create the admin account and seed the demo when empty
     (what `make run` does before starting the server)."""
-    from unionadmin.core.setup import bootstrap as do_bootstrap
-
     for line in do_bootstrap(current_app):
         click.echo(line)
 
@@ -134,10 +129,8 @@ class UnionAdminGroup(FlaskGroup):
         self._loaded_plugin_commands = True
         for command in (db_group, jobs_group, demo, plugins, bootstrap, fab, report_command):
             self.add_command(command)
-        from unionadmin.core.imports.cli import import_members  # noqa: I001 - issue #8
 
         self.add_command(import_members)
-        from unionadmin.core.cards.cli import cards_command  # noqa: I001 - issue #5
 
         self.add_command(cards_command)
 

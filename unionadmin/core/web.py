@@ -5,13 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, g, jsonify, render_template, request
 from flask_appbuilder import AppBuilder
 from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.exceptions import HTTPException
 
+from unionadmin.core.accounts.api import AccountApi, OwnPasswordApi
+from unionadmin.core.accounts.views import AccountPasswordView, AccountView
+from unionadmin.core.audit_views import AuditView
+from unionadmin.core.cards.api import MemberCardApi
+from unionadmin.core.cards.ranges import CardRangeApi, CardRangeView
+from unionadmin.core.cards.views import CardView, register_verify
+from unionadmin.core.imports.api import MemberImportApi
+from unionadmin.core.imports.views import ImportView
+from unionadmin.core.members.api import MemberApi
 from unionadmin.core.members.models import STATUSES
+from unionadmin.core.members.views import MemberView
+from unionadmin.core.reports.api import ReportApi
+from unionadmin.core.reports.views import ReportView
+from unionadmin.core.units.api import UnitApi
+from unionadmin.core.units.views import UnitView
 from unionadmin.core.views import format_number
 
 CORE_DIR = Path(__file__).resolve().parent
@@ -32,18 +50,12 @@ def _filters(app: Flask) -> None:
     app.jinja_env.filters["ua_number"] = format_number
     app.jinja_env.globals["statuses"] = STATUSES
     # FAB's action and delete forms post a CSRF token when this global exists (lib.html).
-    from flask_wtf.csrf import generate_csrf
 
     app.jinja_env.globals["csrf_token"] = generate_csrf
 
 
 def _error_pages(app: Flask, appbuilder: AppBuilder) -> None:
     """Errors in Vietnamese: a page for people, JSON for the API (never Werkzeug's English)."""
-    from flask import g, jsonify, render_template, request
-    from flask_babel import gettext as _
-    from flask_login import current_user
-    from werkzeug.exceptions import HTTPException
-
     messages = {
         400: lambda: _("The request is not valid."),
         401: lambda: _("Please log in."),
@@ -71,16 +83,6 @@ def _error_pages(app: Flask, appbuilder: AppBuilder) -> None:
 
 
 def register(app: Flask, appbuilder: AppBuilder) -> None:
-    from unionadmin.core.accounts.api import AccountApi, OwnPasswordApi
-    from unionadmin.core.accounts.views import AccountPasswordView, AccountView
-    from unionadmin.core.audit_views import AuditView
-    from unionadmin.core.members.api import MemberApi
-    from unionadmin.core.members.views import MemberView
-    from unionadmin.core.reports.api import ReportApi
-    from unionadmin.core.reports.views import ReportView
-    from unionadmin.core.units.api import UnitApi
-    from unionadmin.core.units.views import UnitView
-
     _template_loader(app)
     _filters(app)
     _error_pages(app, appbuilder)
@@ -95,7 +97,6 @@ def register(app: Flask, appbuilder: AppBuilder) -> None:
     appbuilder.add_view_no_menu(AccountPasswordView)
     appbuilder.add_api(UnitApi)
     appbuilder.add_api(MemberApi)
-    from unionadmin.core.cards.ranges import CardRangeApi, CardRangeView
 
     appbuilder.add_view(CardRangeView, "Card number ranges", label=_l("Card number ranges"),
                         icon="fa-id-card", category="Organisation", category_label=_l("Organisation"))
@@ -104,14 +105,10 @@ def register(app: Flask, appbuilder: AppBuilder) -> None:
     appbuilder.add_api(ReportApi)
     appbuilder.add_api(AccountApi)
     appbuilder.add_api(OwnPasswordApi)
-    from unionadmin.core.imports.api import MemberImportApi
-    from unionadmin.core.imports.views import ImportView
 
     appbuilder.add_view(ImportView, "Import members", label=_l("Import from Excel"), icon="fa-upload",
                         category="Members", category_label=_l("Members"))
     appbuilder.add_api(MemberImportApi)
-    from unionadmin.core.cards.api import MemberCardApi
-    from unionadmin.core.cards.views import CardView, register_verify
 
     appbuilder.add_api(MemberCardApi)
     appbuilder.add_view(CardView, "Card templates", label=_l("Card templates"), icon="fa-id-card-o",

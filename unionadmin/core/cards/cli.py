@@ -7,6 +7,14 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from unionadmin.core.actor import acting_as, cli_actor
+from unionadmin.core.cards import printing
+from unionadmin.core.cards.templates import TemplateError
+from unionadmin.core.db import session
+from unionadmin.core.errors import ServiceError, ValidationError
+from unionadmin.core.units.models import Unit
 
 STATUSES = ("active", "suspended", "transfer_pending", "any")
 
@@ -30,15 +38,6 @@ def cards_command(file: Path, unit_code: str, status: str, cards_only: bool, use
 @with_appcontext
 def _run(file: Path, unit_code: str, status: str | None, sheets: bool, username: str,
          jobs: int) -> None:
-    from sqlalchemy import select
-
-    from unionadmin.core.actor import acting_as, cli_actor
-    from unionadmin.core.cards import printing
-    from unionadmin.core.cards.templates import TemplateError
-    from unionadmin.core.db import session
-    from unionadmin.core.errors import ServiceError, ValidationError
-    from unionadmin.core.units.models import Unit
-
     with acting_as(cli_actor(username)):
         unit_id = session().scalar(select(Unit.id).where(Unit.code == unit_code))
         try:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from unionadmin.core import jobs
+from unionadmin.core.actor import acting_as, cli_actor
+from unionadmin.core.db import session
+from unionadmin.core.errors import ServiceError, ValidationError
+from unionadmin.core.imports import services
+from unionadmin.core.units.models import Unit
 
 
 def _error_path(source: Path) -> Path:
@@ -26,16 +35,6 @@ def import_members(file: Path, unit_code: str, dry_run: bool, username: str) -> 
 
 @with_appcontext
 def _run(file: Path, unit_code: str, dry_run: bool, username: str) -> None:
-    from flask import current_app
-    from sqlalchemy import select
-
-    from unionadmin.core import jobs
-    from unionadmin.core.actor import acting_as, cli_actor
-    from unionadmin.core.db import session
-    from unionadmin.core.errors import ServiceError, ValidationError
-    from unionadmin.core.imports import services
-    from unionadmin.core.units.models import Unit
-
     current_app.config["UNIONADMIN_JOBS"] = "queue"  # run below, in this process, with a bar
     with acting_as(cli_actor(username)):
         unit_id = session().scalar(select(Unit.id).where(Unit.code == unit_code))
