@@ -34,14 +34,24 @@ def path_clause(column, actor: Actor | None = None) -> ColumnElement[bool]:
         return true()
     if not actor.unit_path:
         return false()
-    low, high = subtree_bounds(actor.unit_path)
+    return subtree_clause(column, actor.unit_path)
+
+
+def subtree_clause(column, root_path: str) -> ColumnElement[bool]:
+    """SQL condition: a unit-path column lies in the subtree at `root_path`, the root included
+    (a range scan on its index)."""
+    low, high = subtree_bounds(root_path)
     return and_(column >= low, column < high)
+
+
+def in_subtree(path: str, root_path: str) -> bool:
+    """Whether the unit at `path` lies in the subtree at `root_path`, the root included."""
+    return path.startswith(root_path)
 
 
 def subtree_ids(path: str) -> Select:
     """Ids of the units in the subtree at `path` (a range scan on the path index)."""
-    low, high = subtree_bounds(path)
-    return select(Unit.id).where(Unit.path >= low, Unit.path < high)
+    return select(Unit.id).where(subtree_clause(Unit.path, path))
 
 
 def unit_ids_in_scope(actor: Actor | None = None) -> Select | None:
@@ -68,7 +78,7 @@ def in_scope(unit: Unit | None, actor: Actor | None = None) -> bool:
         return False
     if actor.unrestricted:
         return True
-    return bool(actor.unit_path) and unit.path.startswith(actor.unit_path)
+    return bool(actor.unit_path) and in_subtree(unit.path, actor.unit_path)
 
 
 def unit_id_in_scope(unit_id: int | None, actor: Actor | None = None) -> bool:

@@ -71,7 +71,7 @@ class _Units:
         if code:
             unit_id = session().scalar(select(Unit.id).where(Unit.code == code))
         try:
-            unit = members._check_unit(unit_id)
+            unit = members.check_unit(unit_id)
         except ValidationError as exc:
             return None, next(iter(exc.errors.values()))[0]
         return unit.id, None

@@ -47,8 +47,6 @@ from unionadmin.core.members.transfers import accept_transfer, cancel_transfer, 
 
 #: The card action under the name ACTIONS gives it.
 card = issue_card
-#: The unit check of `create`, which an import applies once per unit (its old private name).
-_check_unit = check_unit
 
 #: The actions as the API and pages name them.
 ACTIONS: dict[str, Callable[..., Member]] = {
@@ -60,7 +58,7 @@ ACTIONS: dict[str, Callable[..., Member]] = {
 
 __all__ = [
     "ACTIONS", "ACTION_STATES", "CORE_LABEL", "CORE_STEP", "FIELDS", "HOLDERS_CHUNK", "LEAVE_KINDS",
-    "MAX_SUSPENSION_MONTHS", "PERSONAL", "RECEIVER_ACTIONS", "Holder", "_check_unit",
+    "MAX_SUSPENSION_MONTHS", "PERSONAL", "RECEIVER_ACTIONS", "Holder",
     "accept_transfer", "approval_steps", "approve", "available_actions", "batch_checks",
     "can_decide", "cancel_transfer", "card", "check_unit", "create", "duplicate_error",
     "events_of", "get", "get_owned", "is_owner", "leave", "notify", "owned_clause", "readmit",

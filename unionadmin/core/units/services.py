@@ -16,7 +16,7 @@ from unionadmin.core.db import session, today
 from unionadmin.core.errors import FieldErrors, NotFound, ValidationError
 from unionadmin.core.input_guard import fits_integer
 from unionadmin.core.schemas import check_lengths
-from unionadmin.core.scope import get_unit, require_unit_in_scope
+from unionadmin.core.scope import get_unit, in_subtree, require_unit_in_scope, subtree_clause
 from unionadmin.core.text import fold, nfc, text_sort_key
 from unionadmin.core.units.models import (
     LEVEL_RANK,
@@ -24,7 +24,6 @@ from unionadmin.core.units.models import (
     SECTORS,
     Unit,
     UnitEvent,
-    subtree_bounds,
 )
 
 FIELDS = ("code", "name", "level", "parent_id", "sector", "member_target", "worker_count",
@@ -91,7 +90,7 @@ def _check_parent(data: dict[str, Any], errors: FieldErrors, unit: Unit | None) 
     if level in LEVEL_RANK and parent.level_rank >= LEVEL_RANK[level]:
         errors.add("parent_id", _("The parent unit must be of a higher level than %(level)s.",
                                   level=LEVELS[level]))
-    if unit is not None and parent.path.startswith(unit.path):
+    if unit is not None and in_subtree(parent.path, unit.path):
         errors.add("parent_id", _("A unit cannot be placed under itself or its own sub-units."))
     return parent
 
@@ -190,12 +189,11 @@ def _move(unit: Unit, parent: Unit | None, effective_date: date | None = None) -
     old_path, old_parent_id = unit.path, unit.parent_id
     new_path = (parent.path if parent else "/") + f"{unit.id}/"
     delta = (parent.depth + 1 if parent else 0) - unit.depth
-    low, high = subtree_bounds(old_path)
     db = session()
     db.flush()
     db.execute(
         sql_update(Unit)
-        .where(Unit.path >= low, Unit.path < high)
+        .where(subtree_clause(Unit.path, old_path))
         .values(path=literal(new_path, String).concat(func.substr(Unit.path, len(old_path) + 1)),
                 depth=Unit.depth + delta)
         .execution_options(synchronize_session=False)

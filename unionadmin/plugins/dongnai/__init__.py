@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from unionadmin import hookimpl
 from unionadmin.core.db import session
+from unionadmin.core.scope import in_subtree
 from unionadmin.core.units import services as units
 from unionadmin.core.units.models import Unit
 
@@ -74,7 +75,7 @@ def in_province(unit: Unit | Any) -> bool:
     if not isinstance(unit, Unit):
         unit = session().get(Unit, unit) if isinstance(unit, int) else None
     path = _province_path()
-    return unit is not None and path is not None and unit.path.startswith(path)
+    return unit is not None and path is not None and in_subtree(unit.path, path)
 
 
 # -- hooks --------------------------------------------------------------------------------------
