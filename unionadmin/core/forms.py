@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import DateField, Field
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TextInput, html_params
 
 from unionadmin.core.db import session
@@ -73,3 +75,9 @@ class UnitPickerField(Field):
 
     def _value(self) -> str:
         return str(self.data or "")
+
+
+def select_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """A SelectField's choices from (value, label) pairs: WTForms deprecates tuples (3.2) and
+    drops them in 3.4."""
+    return [SelectChoice(str(value), str(label)) for value, label in pairs]

@@ -9,12 +9,13 @@ from flask_appbuilder.forms import DynamicForm
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from unionadmin.core.accounts import services
 from unionadmin.core.accounts.models import UnionUser
 from unionadmin.core.errors import ValidationError
-from unionadmin.core.forms import UnitPickerField
+from unionadmin.core.forms import UnitPickerField, select_choices
 from unionadmin.core.interface import ScopedInterface
 from unionadmin.core.roles import ROLE_LABELS
 from unionadmin.core.views import ServiceModelView
@@ -36,8 +37,8 @@ LABELS = {
 }
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    return [(r, str(ROLE_LABELS.get(r, r))) for r in services.grantable_roles()]
+def _role_choices() -> list[SelectChoice]:
+    return select_choices((r, ROLE_LABELS.get(r, r)) for r in services.grantable_roles())
 
 
 class AccountForm(DynamicForm):

@@ -8,11 +8,9 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 
 from unionadmin.core.api import ServiceModelApi, service_errors
-from unionadmin.core.interface import ScopedInterface
 from unionadmin.core.members import search, services
 from unionadmin.core.members.extra_fields import member_fields
-from unionadmin.core.members.filters import MEMBER_FILTERS, with_extra_fields
-from unionadmin.core.members.models import Member
+from unionadmin.core.members.filters import MEMBER_FILTERS, member_interface, with_extra_fields
 from unionadmin.core.members.schemas import (
     ACTION_SCHEMAS,
     MemberEventSchema,
@@ -20,12 +18,6 @@ from unionadmin.core.members.schemas import (
     MemberWriteSchema,
     with_member_fields,
 )
-from unionadmin.core.scope import member_clause
-
-
-def member_interface(column_filters: dict | None = None) -> ScopedInterface:
-    return ScopedInterface(Member, lambda actor: member_clause(actor),
-                           order_keys={"full_name": "sort_key"}, column_filters=column_filters)
 
 
 class MemberApi(ServiceModelApi):

@@ -1,5 +1,6 @@
-"""The member list's filters (`q=(filters:!((col:..,opr:..,value:..)))`): one table, used by the
-member API's list and by the member export (imports/api.py), so that both read a filter alike."""
+"""The member list's data interface and filters (`q=(filters:!((col:..,opr:..,value:..)))`):
+one table, used by the member API's list and by the member export (imports/api.py), so that
+both read a filter alike, and the member pages read members through the same interface."""
 
 from __future__ import annotations
 
@@ -10,12 +11,20 @@ from sqlalchemy.sql import ColumnElement
 
 from unionadmin.core.api import id_value
 from unionadmin.core.db import session
+from unionadmin.core.interface import ScopedInterface
 from unionadmin.core.members import search
 from unionadmin.core.members.models import STATUSES, Member
-from unionadmin.core.scope import subtree_ids
+from unionadmin.core.scope import member_clause, subtree_ids
 from unionadmin.core.units.models import Unit
 
 FilterFn = Callable[[Any], ColumnElement[bool]]
+
+
+def member_interface(column_filters: dict | None = None) -> ScopedInterface:
+    """How the member list and page read members (API and pages alike): scoped, sorted by the
+    Vietnamese name key."""
+    return ScopedInterface(Member, lambda actor: member_clause(actor),
+                           order_keys={"full_name": "sort_key"}, column_filters=column_filters)
 
 
 def _subtree_of(value) -> ColumnElement[bool]:

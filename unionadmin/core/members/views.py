@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 from wtforms.validators import ValidationError as CSRFValidationError
 
@@ -23,10 +24,10 @@ from unionadmin.core.cards import services as cards
 from unionadmin.core.cards.download import print_response
 from unionadmin.core.cards.models import ISSUE_REASONS
 from unionadmin.core.errors import ServiceError, ValidationError
-from unionadmin.core.forms import UnitPickerField, VnDateField
+from unionadmin.core.forms import UnitPickerField, VnDateField, select_choices
 from unionadmin.core.members import extra_fields, search, services
-from unionadmin.core.members.api import member_interface
 from unionadmin.core.members.extra_fields import member_fields
+from unionadmin.core.members.filters import member_interface
 from unionadmin.core.members.models import GENDERS, ID_TYPES, STATUSES, Member
 from unionadmin.core.members.schemas import ACTION_SCHEMAS, CARD_REASONS, LEAVE_KINDS
 from unionadmin.core.privacy import PERSONAL_FIELDS, shown
@@ -62,8 +63,8 @@ LABELS = {
 }
 
 
-def _choices(table: dict) -> list[tuple[str, str]]:
-    return [(key, str(label)) for key, label in table.items()]
+def _choices(table: dict) -> list[SelectChoice]:
+    return select_choices(table.items())
 
 
 class MemberForm(DynamicForm):
@@ -76,7 +77,7 @@ class MemberForm(DynamicForm):
     old_id_number = StringField(LABELS["old_id_number"], validators=[Optional()])
     joined_on = VnDateField(LABELS["joined_on"], validators=[DataRequired()])
     ethnicity = SelectField(LABELS["ethnicity"], default="Kinh",
-                            choices=lambda: [(n, n) for n in ethnicity_names()])
+                            choices=lambda: select_choices((n, n) for n in ethnicity_names()))
     religion = StringField(LABELS["religion"])
     phone = StringField(LABELS["phone"], render_kw={"inputmode": "tel"})
     email = StringField(LABELS["email"], render_kw={"inputmode": "email"})
@@ -93,7 +94,7 @@ def _form_field(field) -> Any:
     """A WTForms field for a plugin member field (required-ness is checked by the service)."""
     label = field.label
     if field.type == "choice":
-        return SelectField(label, choices=[("", "")] + [(c, c) for c in field.choices],
+        return SelectField(label, choices=select_choices([("", ""), *((c, c) for c in field.choices)]),
                            validators=[Optional()])
     if field.type == "date":
         return VnDateField(label, validators=[Optional()])

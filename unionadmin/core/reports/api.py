@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from unionadmin.core.errors import ServiceError, ValidationError
 from unionadmin.core.reports import registry
-from unionadmin.core.reports.views import file_response
+from unionadmin.core.reports.export import file_response
 
 
 def describe(report: registry.Report) -> dict:

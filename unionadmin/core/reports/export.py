@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import render_template
+from flask import Response, render_template
 from flask_babel import gettext as _
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment
@@ -89,3 +89,11 @@ def to_pdf(result: dict[str, Any]) -> bytes:
     html = render_template("reports/report_pdf.html", result=result, period=period_text(result),
                            display=display, landscape=len(result["columns"]) > 7)
     return html_to_pdf(html)
+
+
+def file_response(out: Any) -> Response:
+    """A produced report file (`registry.Output`) as a download, never cached (pages and API)."""
+    response = Response(out.content, mimetype=out.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{out.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, abort, flash, request
+from flask import abort, flash, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 
 from unionadmin.core.errors import NotFound, ValidationError
 from unionadmin.core.members.models import STATUSES
 from unionadmin.core.reports import registry
-from unionadmin.core.reports.export import display
-
-
-def file_response(out: registry.Output) -> Response:
-    response = Response(out.content, mimetype=out.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{out.filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+from unionadmin.core.reports.export import display, file_response
 
 
 class ReportView(BaseView):

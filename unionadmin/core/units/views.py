@@ -8,9 +8,10 @@ from flask_appbuilder.forms import DynamicForm
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from unionadmin.core.forms import UnitPickerField, VnDateField
+from unionadmin.core.forms import UnitPickerField, VnDateField, select_choices
 from unionadmin.core.interface import ScopedInterface
 from unionadmin.core.scope import unit_clause
 from unionadmin.core.units import services
@@ -40,8 +41,8 @@ LABELS = {
 }
 
 
-def _choices(table: dict) -> list[tuple[str, str]]:
-    return [(key, str(label)) for key, label in table.items()]
+def _choices(table: dict) -> list[SelectChoice]:
+    return select_choices(table.items())
 
 
 class UnitForm(DynamicForm):
@@ -49,7 +50,7 @@ class UnitForm(DynamicForm):
     name = StringField(LABELS["name"], validators=[DataRequired()])
     level = SelectField(LABELS["level"], choices=lambda: _choices(LEVELS))
     parent_id = UnitPickerField(LABELS["parent_id"], purpose="parent")
-    sector = SelectField(LABELS["sector"], choices=lambda: [("", "")] + _choices(SECTORS))
+    sector = SelectField(LABELS["sector"], choices=lambda: select_choices([("", "")]) + _choices(SECTORS))
     member_target = IntegerField(LABELS["member_target"], validators=[Optional(),
                                                                       NumberRange(min=0)])
     worker_count = IntegerField(LABELS["worker_count"], validators=[Optional(),
