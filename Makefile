@@ -14,9 +14,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Installs are reproducible: every package at the version in requirements/constraints.txt
+# Installs are reproducible: every package at the version in constraints.txt
 # (`make lock` refreshes it from setup.cfg's ranges).
-LOCK := requirements/constraints.txt
+LOCK := constraints.txt
 
 $(STAMP): $(BIN)/python setup.cfg pyproject.toml $(LOCK)
 	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test]"
