@@ -26,6 +26,29 @@ class BadRequest(Exception):
     pass
 
 
+def filter_clauses(table: dict[str, dict[str, FilterFn]],
+                   filters: Any) -> list[ColumnElement[bool]]:
+    """The SQL conditions of a list's `q` filters (`[{"col", "opr", "value"}, ...]`) under
+    `table` (column -> operator -> FilterFn): the one reading of a filter, used by every list
+    API and by the exports that take the same `q`. BadRequest names a filter that `table`
+    lacks or a bad value."""
+    if not isinstance(filters, list | tuple):
+        raise BadRequest(_("Bad value for filter %(col)s.", col="filters"))
+    clauses = []
+    for spec in filters:
+        if not isinstance(spec, dict):
+            raise BadRequest(_("Bad value for filter %(col)s.", col="filters"))
+        col, opr, value = spec.get("col"), spec.get("opr"), spec.get("value")
+        fn = table.get(col, {}).get(opr) if isinstance(col, str) and isinstance(opr, str) else None
+        if fn is None:
+            raise BadRequest(_("Filter %(col)s %(opr)s is not supported.", col=col, opr=opr))
+        try:
+            clauses.append(fn(value))
+        except (TypeError, ValueError):
+            raise BadRequest(_("Bad value for filter %(col)s.", col=col)) from None
+    return clauses
+
+
 def id_value(value: Any) -> int:
     """A filter's id: a whole number an integer column can hold (ValueError otherwise: 400)."""
     if isinstance(value, bool):
@@ -88,17 +111,7 @@ class ServiceModelApi(ModelRestApi):
         return self.response(status, id=item.id, result=self.dump(item))
 
     def _filter_clauses(self, filters: list[dict[str, Any]]) -> list[ColumnElement[bool]]:
-        clauses = []
-        for spec in filters:
-            col, opr, value = spec.get("col"), spec.get("opr"), spec.get("value")
-            fn = self.api_filters.get(col, {}).get(opr)
-            if fn is None:
-                raise BadRequest(_("Filter %(col)s %(opr)s is not supported.", col=col, opr=opr))
-            try:
-                clauses.append(fn(value))
-            except (TypeError, ValueError):
-                raise BadRequest(_("Bad value for filter %(col)s.", col=col)) from None
-        return clauses
+        return filter_clauses(self.api_filters, filters)
 
     def _page_args(self, args: dict[str, Any]) -> tuple[int, int]:
         """`page` from 0 and `page_size` from 1 to the maximum, both whole numbers, and no page

@@ -17,12 +17,12 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from flask_babel import gettext as _
 from flask_jwt_extended import verify_jwt_in_request
 
-from unionadmin.core.api import service_errors
+from unionadmin.core.api import BadRequest, service_errors
 from unionadmin.core.errors import ValidationError
 from unionadmin.core.imports import columns, services
 from unionadmin.core.imports.export import export as export_members
 from unionadmin.core.members import search
-from unionadmin.core.members.filters import MEMBER_FILTERS
+from unionadmin.core.members.filters import member_clauses
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -79,7 +79,8 @@ def _unit_id(value: str | None) -> int | None:
 
 
 def export_clauses(args) -> list:
-    """The member list API's filters (Rison `q`), plus `search` (the quick search)."""
+    """The member list API's filters (Rison `q`, read by the same table as the list:
+    members/filters.py), plus `search` (the quick search)."""
     clauses = []
     q = args.get("q")
     if q:
@@ -87,16 +88,10 @@ def export_clauses(args) -> list:
             filters = prison.loads(q).get("filters", [])
         except Exception:  # noqa: BLE001 - any Rison error is bad input
             raise ValidationError.single("q", _("Bad value for filter %(col)s.", col="q")) from None
-        for spec in filters:
-            fn = MEMBER_FILTERS.get(spec.get("col"), {}).get(spec.get("opr"))
-            if fn is None:
-                raise ValidationError.single("q", _("Filter %(col)s %(opr)s is not supported.",
-                                                    col=spec.get("col"), opr=spec.get("opr")))
-            try:
-                clauses.append(fn(spec.get("value")))
-            except (TypeError, ValueError):
-                raise ValidationError.single("q", _("Bad value for filter %(col)s.",
-                                                    col=spec.get("col"))) from None
+        try:
+            clauses.extend(member_clauses(filters))
+        except BadRequest as exc:
+            raise ValidationError.single("q", str(exc)) from None
     text = (args.get("search") or "").strip()
     if len(text) >= search.MIN_QUERY:
         clauses.append(search.quick_search(text))

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from unionadmin.core.api import ServiceModelApi, service_errors
 from unionadmin.core.members import search, services
 from unionadmin.core.members.extra_fields import member_fields
-from unionadmin.core.members.filters import MEMBER_FILTERS, member_interface, with_extra_fields
+from unionadmin.core.members.filters import MEMBER_FILTERS, member_filters, member_interface
 from unionadmin.core.members.schemas import (
     ACTION_SCHEMAS,
     MemberEventSchema,
@@ -40,7 +40,8 @@ class MemberApi(ServiceModelApi):
             self.read_schema, self.write_schema = with_member_fields(extra)
             self.list_columns = self.show_columns = list(self.read_schema._declared_fields)
             self.add_columns = self.edit_columns = list(self.write_schema._declared_fields)
-            self.api_filters = with_extra_fields(extra)
+        # The filters every member list and export reads `q` with (members/filters.py).
+        self.api_filters = member_filters()
         super().__init__()
 
     @expose("/<int:pk>/events", methods=["GET"])

@@ -15,6 +15,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from sqlalchemy import false
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
@@ -27,7 +28,7 @@ from unionadmin.core.errors import ServiceError, ValidationError
 from unionadmin.core.forms import UnitPickerField, VnDateField, select_choices
 from unionadmin.core.members import extra_fields, search, services
 from unionadmin.core.members.extra_fields import member_fields
-from unionadmin.core.members.filters import member_interface
+from unionadmin.core.members.filters import extra_clause, member_interface, page_export_args
 from unionadmin.core.members.models import GENDERS, ID_TYPES, STATUSES, Member
 from unionadmin.core.members.schemas import ACTION_SCHEMAS, CARD_REASONS, LEAVE_KINDS
 from unionadmin.core.privacy import PERSONAL_FIELDS, shown
@@ -158,9 +159,15 @@ class StatusFilter(BaseFilter):
 
 
 def _extra_filter(field) -> type[BaseFilter]:
-    """A list filter "<label> is <value>" on a plugin choice field stored in `Member.extra`."""
+    """A list filter "<label> is <value>" on a plugin choice field stored in `Member.extra`
+    (the API's filter on the field: members/filters.py)."""
     def apply(self, query, value):
-        return query.filter(Member.extra[field.name].as_string() == value) if value else query
+        if not value:
+            return query
+        try:
+            return query.filter(extra_clause(field, value))
+        except ValueError:  # not one of the field's values: nothing matches
+            return query.filter(false())
 
     return type(f"ExtraFilter_{field.name}", (BaseFilter,),
                 {"name": field.label, "arg_name": f"x_{field.name}", "apply": apply})
@@ -257,6 +264,12 @@ class MemberView(ServiceModelView):
                 self.search_columns = [*MemberView.search_columns, "extra"]
                 self.label_columns = {**LABELS, "extra": _l("Other fields")}
         super().__init__(**kwargs)
+
+    def render_template(self, template: str, **kwargs: Any):
+        if template == self.list_template:
+            # The export button exports what the list shows (members/filters.py).
+            kwargs.setdefault("export_args", page_export_args(request.args))
+        return super().render_template(template, **kwargs)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
