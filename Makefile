@@ -18,8 +18,12 @@ $(BIN)/python:
 # (`make lock` refreshes it from setup.cfg's ranges).
 LOCK := constraints.txt
 
-$(STAMP): $(BIN)/python setup.cfg pyproject.toml $(LOCK)
-	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test]"
+# The sample province plugin (docs/plugins.md) is installed beside the app, as a province installs
+# its own: the suite finds it by its entry point and runs its tests from its folder.
+SAMPLE_PLUGIN := tests/plugins/ua-sample-plugin
+
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml $(LOCK) $(SAMPLE_PLUGIN)/pyproject.toml
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test]" -e $(SAMPLE_PLUGIN)
 	$(BIN)/pybabel -q compile -d translations && $(BIN)/pybabel -q compile -d translations/fab
 	touch $(STAMP)
 
@@ -61,7 +65,7 @@ test-newest:
 	rm -rf $(NEWEST)
 	$(PYTHON) -m venv $(NEWEST)
 	$(NEWEST)/bin/python -m pip install --quiet --upgrade pip
-	$(NEWEST)/bin/python -m pip install --quiet --upgrade -e ".[test]"
+	$(NEWEST)/bin/python -m pip install --quiet --upgrade -e ".[test]" -e $(SAMPLE_PLUGIN)
 	$(NEWEST)/bin/pybabel -q compile -d translations && $(NEWEST)/bin/pybabel -q compile -d translations/fab
 	@$(NEWEST)/bin/python -m pip freeze --exclude-editable | \
 		diff <(grep -E '^[A-Za-z0-9]' $(LOCK) | tr 'A-Z_' 'a-z-' | sort) <(tr 'A-Z_' 'a-z-' | sort) \

@@ -20,6 +20,8 @@ from unionadmin.core import (
     web,
 )
 from unionadmin.core.db import make_db
+from unionadmin.plugins import access as plugin_access
+from unionadmin.plugins import translations as plugin_translations
 from unionadmin.plugins.manager import make_manager
 from unionadmin.plugins.migrations import configure as configure_plugin_migrations
 
@@ -66,8 +68,11 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
 
     http_security.configure(app)
     input_guard.register(app)
-    app.extensions["unionadmin.plugins"] = make_manager(app.config.get("UNIONADMIN_PLUGINS"),
-                                                        app.config["UNIONADMIN_LOAD_ENTRY_POINTS"])
+    pm = make_manager(app.config.get("UNIONADMIN_PLUGINS"), app.config["UNIONADMIN_LOAD_ENTRY_POINTS"])
+    app.extensions["unionadmin.plugins"] = pm
+    # Each plugin's own catalogue, between FAB's and the core's (plugins/translations.py).
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = plugin_translations.with_plugins(
+        app.config["BABEL_TRANSLATION_DIRECTORIES"], plugin_translations.plugin_dirs(pm, app.instance_path))
 
     # The framework patches before FAB builds its views.
 
@@ -79,11 +84,12 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
         migrate = Migrate(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True,
                           compare_type=True)
 
-        configure_plugin_migrations(migrate, app.extensions["unionadmin.plugins"])
+        configure_plugin_migrations(migrate, pm)
         appbuilder.init_app(app, db.session)
 
         web.register(app, appbuilder)
-        app.extensions["unionadmin.plugins"].hook.register_views(appbuilder=appbuilder)
+        # The plugins' pages and APIs: their roles, where they apply (plugins/access.py).
+        plugin_access.register_views(app, appbuilder, pm)
 
     register_commands(app)
     return app

@@ -1,5 +1,6 @@
-"""Plugins: every hook of hookspecs.py through an out-of-tree plugin (tests/plugins/ua_sample_plugin),
-the bundled Đồng Nai plugin, broken plugins, plugin migrations and the `plugins` command."""
+"""Plugins: every hook of hookspecs.py through the sample province plugin (an installed package:
+tests/plugins/ua-sample-plugin), the bundled Đồng Nai plugin, broken plugins, plugin migrations and
+the `plugins` command."""
 
 from __future__ import annotations
 
@@ -13,16 +14,17 @@ from sqlalchemy import inspect as sa_inspect
 
 from tests.helpers import (
     ADMIN_PASSWORD,
+    PASSWORD,
     UnitRef,
     api_headers,
     build_app,
     csrf_token,
     make_user,
     member_data,
+    schema_diff,
     uid,
     web_login,
 )
-from tests.plugin_fixtures import plugin_app  # noqa: F401 - the fixture
 from unionadmin import hookimpl
 from unionadmin.core.actor import SYSTEM, acting_as
 from unionadmin.core.errors import NotFound, ValidationError
@@ -31,6 +33,13 @@ from unionadmin.plugins.manager import PluginError, make_manager
 
 SAMPLE = "ua_sample_plugin"
 DONGNAI = "unionadmin.plugins.dongnai"
+#: The sample plugin's province (its setting, unionadmin.plugins.config("ua_sample", "province_code")).
+SAMPLE_PROVINCE = "UNIONADMIN_UA_SAMPLE_PROVINCE_CODE"
+
+
+def _sample(plugin_app, unit, **settings):
+    """An app with the sample plugin, whose province is `unit` (the test's tree, usually)."""
+    return plugin_app(SAMPLE, **{SAMPLE_PROVINCE: unit.code}, **settings)
 
 
 def _create(app, unit_id, **over):
@@ -59,8 +68,8 @@ def test_every_hook_has_a_test():
 # -- every hook, through the sample plugin ---------------------------------------------------------
 
 
-def test_hook_register_member_fields(plugin_app, app, tree):  # noqa: F811
-    papp = plugin_app(SAMPLE)
+def test_hook_register_member_fields(plugin_app, app, tree):
+    papp = _sample(plugin_app, tree["P"])
     g1 = tree["G1"].id
     member = _create(papp, g1, shirt_size="M", badge_no="12")
     assert member.extra == {"shirt_size": "M", "badge_no": 12}
@@ -103,30 +112,37 @@ def test_hook_register_member_fields(plugin_app, app, tree):  # noqa: F811
         assert "extra.shirt_size" not in [c.field for c in imports.columns()]
 
 
-def test_hook_validate_member(plugin_app, tree):  # noqa: F811
-    papp = plugin_app(SAMPLE)
+def test_hook_validate_member(plugin_app, tree):
+    papp = _sample(plugin_app, tree["P"])
     g1 = tree["G1"].id
-    assert _refused(papp, g1, full_name="Cấm Văn Tên")["full_name"] == ["Refused by the sample plugin."]
+    # In Vietnamese, from the plugin's own catalogue.
+    assert _refused(papp, g1, full_name="Cấm Văn Tên")["full_name"] == ["Tỉnh không chấp nhận tên này."]
     # The plugin sees its fields, flat, next to the core's.
-    assert _refused(papp, g1, shirt_size="XL") == {"badge_no": ["An XL shirt needs a badge number."]}
+    assert _refused(papp, g1, shirt_size="XL") == {"badge_no": ["Áo cỡ XL cần có số thẻ ra vào."]}
     assert _create(papp, g1, shirt_size="XL", badge_no=7).extra["shirt_size"] == "XL"
+    # Outside its province it checks nothing.
+    elsewhere = _sample(plugin_app, tree["U2"])
+    assert _create(elsewhere, g1, full_name="Cấm Văn Tên", shirt_size="XL").extra == {"shirt_size": "XL"}
 
 
-def test_hook_approval_steps(plugin_app, tree):  # noqa: F811
-    papp = plugin_app(SAMPLE)
+def test_hook_approval_steps(plugin_app, tree):
+    papp = _sample(plugin_app, tree["U1"])
     assert _create(papp, tree["G1"].id).steps[1:] == ["sample_check"]
     assert _create(papp, tree["G1"].id, union_position="skip-sample-step").steps[1:] == []
+    assert _create(papp, tree["G3"].id).steps == ["core"]  # outside its province (U1)
 
 
-def test_hook_member_event(plugin_app, tree):  # noqa: F811
+def test_hook_member_event(plugin_app, tree):
     import ua_sample_plugin
 
-    papp = plugin_app(SAMPLE)
+    papp = _sample(plugin_app, tree["U1"])
     member = _create(papp, tree["G2"].id)
     assert ("created", member.id) in ua_sample_plugin.EVENTS
+    outside = _create(papp, tree["G3"].id)
+    assert ("created", outside.id) not in ua_sample_plugin.EVENTS
 
 
-def test_hook_register_card_templates(plugin_app, app):  # noqa: F811
+def test_hook_register_card_templates(plugin_app, app):
     from unionadmin.core.cards import templates
 
     papp = plugin_app(SAMPLE)
@@ -136,10 +152,10 @@ def test_hook_register_card_templates(plugin_app, app):  # noqa: F811
         assert "sample_card" not in templates.registry()
 
 
-def test_hook_register_reports(plugin_app, tree):  # noqa: F811
+def test_hook_register_reports(plugin_app, tree):
     from unionadmin.core.reports import registry
 
-    papp = plugin_app(SAMPLE)
+    papp = _sample(plugin_app, tree["P"])
     _create(papp, tree["G3"].id)
     with papp.test_request_context(), acting_as(SYSTEM):
         report = registry.get_report("sample_count")
@@ -148,17 +164,18 @@ def test_hook_register_reports(plugin_app, tree):  # noqa: F811
     assert result["totals"]["members_entered"] == 1
     client = papp.test_client()
     listed = client.get("/api/v1/report/", headers=api_headers(client, "admin", ADMIN_PASSWORD))
-    assert "sample_count" in str(listed.json)
+    plugins = {r["name"]: r["plugin"] for r in listed.json["result"]}
+    assert plugins["sample_count"] == SAMPLE and plugins["progress"] is None  # null: the core's
 
 
-def test_applies_to_limits_a_plugins_report_and_template(plugin_app, tree):  # noqa: F811
-    """The sample plugin's report and template are mappings with `applies_to`; with the setting
-    SAMPLE_PLUGIN_UNIT they apply to U1's subtree only."""
+def test_applies_to_limits_a_plugins_report_and_template(plugin_app, tree):
+    """The sample plugin's report and template are mappings with `applies_to`: its province (here
+    U1) and the units below."""
     from unionadmin.core.cards import templates
     from unionadmin.core.db import session
     from unionadmin.core.units.models import Unit
 
-    papp = plugin_app(SAMPLE, SAMPLE_PLUGIN_UNIT=tree["U1"].code)
+    papp = _sample(plugin_app, tree["U1"])
     in_g1 = make_user(papp, tree["G1"], "Officer")
     in_g3 = make_user(papp, tree["G3"], "Officer")
     province = make_user(papp, tree["P"], "Unit Admin")
@@ -210,12 +227,12 @@ class _BrokenRules:
                  "layout": {"width_mm": 85.6, "height_mm": 54, "pages": 1}, "applies_to": "DNA"}]
 
 
-def test_a_broken_applies_to_hides_its_item(plugin_app):  # noqa: F811
+def test_a_broken_applies_to_hides_its_item(plugin_app, tree):
     """Offered nowhere rather than everywhere: the plugin meant to limit it."""
     from unionadmin.core.cards import templates
     from unionadmin.core.reports import registry
 
-    papp = plugin_app(SAMPLE)
+    papp = _sample(plugin_app, tree["P"])
     papp.extensions["unionadmin.plugins"].register(_BrokenRules(), name="broken-rules")
     papp.extensions.pop("unionadmin.reports", None)
     papp.extensions.pop("unionadmin.card_templates", None)
@@ -229,12 +246,38 @@ def test_a_broken_applies_to_hides_its_item(plugin_app):  # noqa: F811
         assert "applies_to" in templates.broken_templates()["card_rule_not_callable"]
 
 
-def test_hook_register_views(plugin_app):  # noqa: F811
-    papp = plugin_app(SAMPLE)
-    client = papp.test_client()
-    assert client.get("/sample/").status_code in (302, 401)  # behind a permission
-    web_login(client, "admin", ADMIN_PASSWORD)
-    assert client.get("/sample/").get_data(as_text=True) == "sample plugin page"
+def test_hook_register_views(plugin_app):
+    """The sample plugin's page: open to the Unit Admins of its province (its `roles`, kept by
+    `db upgrade`), to nobody outside it (its `applies_to`); its table needs its migration, hence a
+    database of its own. Its own tests (ua-sample-plugin/tests) try its API and scope too."""
+    from unionadmin.core.setup import upgrade_database
+    from unionadmin.core.units import services as units
+
+    code = f"SPL-{uid()}"
+    papp = plugin_app(SAMPLE, own_database=True, **{SAMPLE_PROVINCE: code})
+    with papp.test_request_context(), acting_as(SYSTEM):
+        province = units.create({"code": code, "name": "Tỉnh mẫu", "level": "province"})
+        upper = units.create({"code": f"U-{code}", "name": "Huyện mẫu", "level": "upper",
+                              "parent_id": province.id})
+        other = units.create({"code": f"Q-{code}", "name": "Tỉnh khác", "level": "province"})
+        made = {k: SimpleNamespace(id=u.id) for k, u in (("P", province), ("U", upper), ("Q", other))}
+    inside = make_user(papp, made["P"], "Unit Admin")
+    officer = make_user(papp, made["U"], "Officer")
+    outside = make_user(papp, made["Q"], "Unit Admin")
+
+    def status(username: str | None) -> int:
+        client = papp.test_client()
+        if username:
+            web_login(client, username, ADMIN_PASSWORD if username == "admin" else PASSWORD)
+        return client.get("/sample/").status_code
+
+    assert status(None) in (302, 401)  # behind a permission
+    assert status(inside.username) == 200 and status("admin") == 200
+    assert status(officer.username) in (302, 403)  # a role the page is not open to
+    assert status(outside.username) == 404  # outside its province: no such page
+    with papp.app_context():
+        upgrade_database(papp)  # what `make run` does at every start
+    assert status(inside.username) == 200
 
 
 # -- loading -----------------------------------------------------------------------------------------
@@ -247,7 +290,7 @@ def test_broken_plugin_stops_start_up_with_its_name(db_url, tmp_path):
         build_app(db_url, tmp_path, UNIONADMIN_PLUGINS="no_such_plugin_xyz")
 
 
-def test_plugins_command_lists_loaded_plugins(plugin_app):  # noqa: F811
+def test_plugins_command_lists_loaded_plugins(plugin_app):
     papp = plugin_app([DONGNAI, SAMPLE])
     from unionadmin.cli import plugins
 
@@ -264,17 +307,20 @@ def test_plugin_migrations_are_applied_by_db_upgrade(tmp_path):
         upgrade_database(papp)
     tables = sa_inspect(create_engine(url)).get_table_names()
     assert "ua_sample_note" in tables and "member" in tables
+    # Its table is declared on the core's metadata: the migrations build exactly the models.
+    assert schema_diff(papp) == []
 
 
 # -- the Đồng Nai plugin -------------------------------------------------------------------------------
 
 
 def _dongnai(make, tree, province=None):
-    return make(DONGNAI, DONGNAI_PROVINCE_CODE=province or tree["P"].code,
-                DONGNAI_KCN_UNION_CODE=tree["U2"].code)
+    # Its settings (unionadmin.plugins.config): UNIONADMIN_DONGNAI_<KEY>, given to the app here.
+    return make(DONGNAI, UNIONADMIN_DONGNAI_PROVINCE_CODE=province or tree["P"].code,
+                UNIONADMIN_DONGNAI_KCN_UNION_CODE=tree["U2"].code)
 
 
-def test_dongnai_approval_step_and_upper_confirmation(plugin_app, app, tree):  # noqa: F811
+def test_dongnai_approval_step_and_upper_confirmation(plugin_app, app, tree):
     from unionadmin.core.actor import actor_for_user
     from unionadmin.core.members import services
 
@@ -296,7 +342,7 @@ def test_dongnai_approval_step_and_upper_confirmation(plugin_app, app, tree):  #
             assert services.can_decide(steps[1], row)
 
 
-def test_dongnai_industrial_zone_field_and_check(plugin_app, tree):  # noqa: F811
+def test_dongnai_industrial_zone_field_and_check(plugin_app, tree):
     papp = _dongnai(plugin_app, tree)
     assert _create(papp, tree["G1"].id, industrial_zone="Amata").extra == {"industrial_zone": "Amata"}
     assert _refused(papp, tree["G1"].id, industrial_zone="Không có")["industrial_zone"]
@@ -305,7 +351,7 @@ def test_dongnai_industrial_zone_field_and_check(plugin_app, tree):  # noqa: F81
     assert _create(papp, tree["G3"].id, industrial_zone="Nhơn Trạch 3").extra
 
 
-def test_dongnai_card_template(plugin_app):  # noqa: F811
+def test_dongnai_card_template(plugin_app):
     from unionadmin.core.cards import templates
 
     papp = plugin_app(DONGNAI)
@@ -315,7 +361,7 @@ def test_dongnai_card_template(plugin_app):  # noqa: F811
         assert "ĐỒNG NAI" in template.static and template.source == DONGNAI
 
 
-def test_dongnai_weekly_report(plugin_app, tree):  # noqa: F811
+def test_dongnai_weekly_report(plugin_app, tree):
     from unionadmin.core.reports import registry
 
     papp = _dongnai(plugin_app, tree)
@@ -332,7 +378,7 @@ def test_dongnai_weekly_report(plugin_app, tree):  # noqa: F811
     assert result["totals"]["entered_percent"] == round(3 * 100 / 170, 1)
 
 
-def test_dongnai_changes_nothing_outside_its_province(plugin_app, tree):  # noqa: F811
+def test_dongnai_changes_nothing_outside_its_province(plugin_app, tree):
     from unionadmin.core.reports import registry
 
     papp = _dongnai(plugin_app, tree, province="NOT-THIS-ONE")
@@ -370,7 +416,7 @@ def _report_names(client, headers) -> list[str]:
     return [r["name"] for r in listed.json["result"]]
 
 
-def test_dongnai_report_is_offered_only_inside_the_province(plugin_app, tree):  # noqa: F811
+def test_dongnai_report_is_offered_only_inside_the_province(plugin_app, tree):
     from unionadmin.core.reports.cli import report as report_command
 
     papp = _dongnai(plugin_app, tree)
@@ -434,7 +480,7 @@ def test_dongnai_report_is_offered_only_inside_the_province(plugin_app, tree):  
     assert '"name": "dongnai_weekly"' in done.output
 
 
-def test_dongnai_card_template_is_offered_only_inside_the_province(plugin_app, tree):  # noqa: F811
+def test_dongnai_card_template_is_offered_only_inside_the_province(plugin_app, tree):
     from tests.cards_helpers import allocate, pdf_text
     from unionadmin.core.actor import actor_for_user
     from unionadmin.core.cards import printing
@@ -508,8 +554,8 @@ def test_dongnai_card_template_is_offered_only_inside_the_province(plugin_app, t
     assert other["GQ"].name in resp.json["message"]["card_template"][0]
 
 
-def test_plugin_choice_field_filters_the_member_list(plugin_app, tree):  # noqa: F811
-    papp = plugin_app(SAMPLE)
+def test_plugin_choice_field_filters_the_member_list(plugin_app, tree):
+    papp = _sample(plugin_app, tree["P"])
     wanted = _create(papp, tree["G2"].id, full_name="Lọc Văn Áo", shirt_size="S")
     _create(papp, tree["G2"].id, full_name="Lọc Văn Khác", shirt_size="L")
     client = papp.test_client()

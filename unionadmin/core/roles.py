@@ -6,6 +6,7 @@ Admin > Unit Admin > Approver, Officer > Viewer (docs/architecture.md#roles-and-
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 from flask_appbuilder.security.sqla.models import PermissionView
 from flask_babel import lazy_gettext as _l
@@ -81,13 +82,23 @@ def _matches(rules: list[tuple[str, str]], view: str, permission: str) -> bool:
     return any(re.fullmatch(v, view) and re.fullmatch(p, permission) for v, p in rules)
 
 
-def sync_role_permissions(sm) -> None:
-    """Make each role hold exactly the permissions its rules match (idempotent)."""
+def sync_role_permissions(sm, granted: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+                          known: Iterable[str] | None = None) -> None:
+    """Make each role hold exactly the permissions its rules match and those the loaded plugins
+    grant it (`granted`: role -> exact (view, permission) pairs, plugins/access.py). With `known`
+    (the view and menu names of the app), a permission on any other view (a plugin this app does
+    not load) is left as it is. Idempotent."""
     pvms = sm.session.query(PermissionView).all()
+    known = set(known) if known is not None else None
     for name, rules in ROLE_PERMISSIONS.items():
         role = sm.find_role(name) or sm.add_role(name)
+        extra = set((granted or {}).get(name, ()))
         wanted = [pvm for pvm in pvms
                   if pvm.view_menu and pvm.permission
-                  and _matches(rules, pvm.view_menu.name, pvm.permission.name)]
+                  and (_matches(rules, pvm.view_menu.name, pvm.permission.name)
+                       or (pvm.view_menu.name, pvm.permission.name) in extra)]
+        if known is not None:
+            wanted += [pvm for pvm in role.permissions
+                       if pvm.view_menu and pvm.view_menu.name not in known and pvm not in wanted]
         role.permissions = wanted
     sm.session.commit()

@@ -14,6 +14,7 @@ from unionadmin.core.db import session
 from unionadmin.core.demo import seed_demo
 from unionadmin.core.roles import sync_role_permissions
 from unionadmin.core.units.models import Unit
+from unionadmin.plugins import access as plugin_access
 from unionadmin.plugins.migrations import upgrade_target
 
 ADMIN_USERNAME = "admin"
@@ -30,8 +31,8 @@ def sync_roles(app: Flask) -> None:
     finally:
         app.config["FAB_CREATE_DB"] = create_db
     appbuilder.add_permissions(update_perms=True)
-
-    sync_role_permissions(sm)
+    # The core's rules, plus what the loaded plugins' views grant (their `roles`).
+    sync_role_permissions(sm, plugin_access.grants(app), plugin_access.known_view_menus(appbuilder))
 
 
 def upgrade_database(app: Flask, revision: str = "head", directory: str | None = None) -> None:

@@ -602,7 +602,8 @@ def test_import_applies_plugin_fields_checks_and_approval_steps(plugin_app, tree
     from unionadmin.core.db import session
     from unionadmin.core.members import services as members
 
-    papp = plugin_app("ua_sample_plugin", UNIONADMIN_JOBS="inline")
+    papp = plugin_app("ua_sample_plugin", UNIONADMIN_JOBS="inline",  # the tree is its province
+                      UNIONADMIN_UA_SAMPLE_PROVINCE_CODE=tree["P"].code)
     client = papp.test_client()
     headers = api_headers(client, "admin", ADMIN_PASSWORD)
     rows = [row() + ["M", None],                        # 2 ok

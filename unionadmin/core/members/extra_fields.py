@@ -26,7 +26,8 @@ _EXTENSION_KEY = "unionadmin.member_fields"
 @dataclass(frozen=True)
 class ExtraField:
     name: str
-    label: str
+    #: As the plugin gave it: a lazy string is translated where it is shown, in that language.
+    label: Any
     type: str = "string"
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -41,7 +42,7 @@ def _from_plugin(item: Any, plugin: str, core_names: set[str]) -> ExtraField:
     choices = tuple(str(c) for c in item.get("choices") or ())
     if kind == "choice" and not choices:
         raise RuntimeError(f"Plugin '{plugin}' returned a choice field without choices: {name}")
-    return ExtraField(name, str(item.get("label") or name), kind, bool(item.get("required")),
+    return ExtraField(name, item.get("label") or name, kind, bool(item.get("required")),
                       choices, plugin)
 
 

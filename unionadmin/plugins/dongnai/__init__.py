@@ -1,12 +1,14 @@
 """Đồng Nai: the bundled example plugin (off by default).
 
 Enable it with ``UNIONADMIN_PLUGINS=unionadmin.plugins.dongnai``. It acts only on the units under
-the province whose code is the setting ``DONGNAI_PROVINCE_CODE`` (default ``DNA``, the demo's):
+the province whose code is the setting ``UNIONADMIN_DONGNAI_PROVINCE_CODE`` (default ``DNA``, the
+demo's; settings are read with `unionadmin.plugins.config`: the environment, the instance
+folder's plugins.toml or the app's settings, docs/plugins.md#settings):
 
 * an approval step: after the grassroots union approves, the upper-level union confirms;
 * a member field ``industrial_zone`` (one of the province's industrial zones) with a check:
   only members of the province may have one, and members under the industrial-zones union
-  (``DONGNAI_KCN_UNION_CODE``, default ``KCN``) must have one;
+  (``UNIONADMIN_DONGNAI_KCN_UNION_CODE``, default ``KCN``) must have one;
 * a provincial card template, offered only for units of the province;
 * a report of weekly entry progress by upper-level union, offered only for units of the province
   (both through ``applies_to``: elsewhere they do not exist).
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -28,6 +30,7 @@ from unionadmin.core.db import session
 from unionadmin.core.scope import in_subtree
 from unionadmin.core.units import services as units
 from unionadmin.core.units.models import Unit
+from unionadmin.plugins import config
 
 __version__ = "1.0"
 
@@ -43,14 +46,16 @@ INDUSTRIAL_ZONES = (
 FIELD = "industrial_zone"
 STEP = "dongnai_upper_confirm"
 TEMPLATE = "dongnai"
+#: The name of its settings: UNIONADMIN_DONGNAI_<KEY>.
+NAME = "dongnai"
 
 
 def province_code() -> str:
-    return current_app.config.get("DONGNAI_PROVINCE_CODE") or "DNA"
+    return config(NAME, "province_code", "DNA")
 
 
 def kcn_code() -> str:
-    return current_app.config.get("DONGNAI_KCN_UNION_CODE") or "KCN"
+    return config(NAME, "kcn_union_code", "KCN")
 
 
 def _chain(unit_id: Any) -> list[Unit]:
