@@ -21,6 +21,7 @@ from unionadmin.core import (
 )
 from unionadmin.core.db import make_db
 from unionadmin.plugins import access as plugin_access
+from unionadmin.plugins import defaults as plugin_defaults
 from unionadmin.plugins import translations as plugin_translations
 from unionadmin.plugins.manager import make_manager
 from unionadmin.plugins.migrations import configure as configure_plugin_migrations
@@ -69,6 +70,7 @@ def build_app(config: dict[str, Any] | None = None) -> Flask:
     http_security.configure(app)
     input_guard.register(app)
     pm = make_manager(app.config.get("UNIONADMIN_PLUGINS"), app.config["UNIONADMIN_LOAD_ENTRY_POINTS"])
+    plugin_defaults.register(pm)  # the core's reports and card template, through the hooks
     app.extensions["unionadmin.plugins"] = pm
     # Each plugin's own catalogue, between FAB's and the core's (plugins/translations.py).
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = plugin_translations.with_plugins(

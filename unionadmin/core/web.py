@@ -18,7 +18,8 @@ from werkzeug.exceptions import HTTPException
 from unionadmin.core.accounts.api import AccountApi, OwnPasswordApi
 from unionadmin.core.accounts.views import AccountPasswordView, AccountView
 from unionadmin.core.audit_views import AuditView
-from unionadmin.core.cards.api import MemberCardApi
+from unionadmin.core.cards import templates as card_templates
+from unionadmin.core.cards.api import MemberCardApi, UnitCardTemplateApi
 from unionadmin.core.cards.ranges import CardRangeApi, CardRangeView
 from unionadmin.core.cards.views import CardView, register_verify
 from unionadmin.core.imports.api import MemberImportApi
@@ -111,6 +112,10 @@ def register(app: Flask, appbuilder: AppBuilder) -> None:
     appbuilder.add_api(MemberImportApi)
 
     appbuilder.add_api(MemberCardApi)
+    appbuilder.add_api(UnitCardTemplateApi)
     appbuilder.add_view(CardView, "Card templates", label=_l("Card templates"), icon="fa-id-card-o",
                         category="Organisation", category_label=_l("Organisation"))
     register_verify(app, appbuilder)
+    # The card templates (the core's and the plugins') are checked now that the plugins are
+    # loaded: a broken one is logged and left out here, never met when a card is printed.
+    card_templates.registry()

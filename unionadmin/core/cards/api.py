@@ -1,8 +1,11 @@
-"""`GET /api/v1/member/<id>/card.pdf` and `GET|PUT /api/v1/member/<id>/photo` (docs/api.md#cards-and-photos).
+"""`GET /api/v1/member/<id>/card.pdf` and `GET|PUT /api/v1/member/<id>/photo`, and
+`GET|PUT /api/v1/unit/<id>/card_template` (docs/api.md#cards-and-photos).
 
-A BaseApi of its own under MemberApi's route base: the paths do not clash with MemberApi's
-(`/<pk>` has one segment), and the permissions are this API's (`can_print`, `can_get`,
-`can_put` on MemberCardApi). Members outside the caller's scope answer 404.
+BaseApis of their own under MemberApi's and UnitApi's route bases: the paths do not clash with
+theirs (`/<pk>` has one segment). MemberCardApi's permissions are its own (`can_print`,
+`can_get`, `can_put` on MemberCardApi); UnitCardTemplateApi's are UnitApi's (`can_get`,
+`can_put` on UnitApi: who may edit a unit may choose its template, and the service asks
+`abilities.can_choose_card_templates`). Members and units outside the caller's scope answer 404.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.security.decorators import protect
+from flask_babel import gettext as _
 
 from unionadmin.core.api import service_errors
 from unionadmin.core.cards import photos, printing
@@ -47,12 +51,14 @@ class MemberCardApi(BaseApi):
             404:
               $ref: '#/components/responses/404'
             409:
-              description: The member has no valid card
+              description: The member has no valid card, or its unit's card template cannot
+                print it (the message says which and why)
         """
         try:
             pdf = printing.print_card(pk)
         except TemplateError as exc:
-            return self.response(500, message=str(exc))
+            # The unit's template cannot print this card: say which and why (never a 500).
+            return self.response(409, message=exc.message)
         return pdf_response(pdf, f"the-doan-vien-{pk}.pdf")
 
     @expose("/<int:pk>/photo", methods=["GET"])
@@ -119,3 +125,74 @@ class MemberCardApi(BaseApi):
 
         member = members.get(pk)
         return self.response(200, id=member.id, result=MemberSchema().dump(member))
+
+
+class UnitCardTemplateApi(BaseApi):
+    route_base = "/api/v1/unit"
+    resource_name = "unit_card_template"
+    class_permission_name = "UnitApi"
+    method_permission_name = {"get_card_template": "get", "put_card_template": "put"}
+    openapi_spec_tag = "Card templates"
+
+    @expose("/<int:pk>/card_template", methods=["GET"])
+    @protect()
+    @safe
+    @service_errors
+    def get_card_template(self, pk: int):
+        """The unit's card template: its own choice, the one its cards are printed with, and
+        the templates it may choose.
+        ---
+        get:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          responses:
+            200:
+              description: '`{"id", "result": {"template", "effective", "choices"}}`'
+            404:
+              $ref: '#/components/responses/404'
+        """
+        return self.response(200, id=pk, result=printing.unit_template(pk))
+
+    @expose("/<int:pk>/card_template", methods=["PUT"])
+    @protect()
+    @safe
+    @service_errors
+    def put_card_template(self, pk: int):
+        """Choose the card template of the unit and the units below it (`{"template": name}`),
+        or inherit the template of the unit above (`{"template": null}`).
+        ---
+        put:
+          parameters:
+          - in: path
+            name: pk
+            schema:
+              type: integer
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    template:
+                      type: string
+                      nullable: true
+                  required: [template]
+          responses:
+            200:
+              description: '`{"id", "result": {"template", "effective", "choices"}}`'
+            400:
+              $ref: '#/components/responses/400'
+            403:
+              $ref: '#/components/responses/403'
+            404:
+              $ref: '#/components/responses/404'
+            422:
+              $ref: '#/components/responses/422'
+        """
+        if not request.is_json or not isinstance(request.get_json(silent=True), dict):
+            return self.response_400(message=_("The request body must be a JSON object."))
+        return self.response(200, id=pk,
+                             result=printing.choose_unit_template(pk, request.get_json()))

@@ -187,17 +187,59 @@ def print_unit(unit_id: int, status: str | None = "active", sheets: bool = True,
 
 # -- templates per unit --------------------------------------------------------------------------
 
-def set_unit_template(unit_id: int, name: str | None) -> Unit:
-    """Choose the card template of a unit and its subtree (None: inherit from above)."""
+def unit_template(unit_id: int) -> dict[str, Any]:
+    """A unit's card template: its own choice (None: it inherits), the one its cards are printed
+    with, and the ones it may choose (`GET /api/v1/unit/<id>/card_template`)."""
+    return _template_state(get_unit(unit_id))
+
+
+def _template_state(unit: Unit) -> dict[str, Any]:
+    return {"template": unit.card_template, "effective": card_templates.effective_name(unit),
+            "choices": [{"name": name, "label": label}
+                        for name, label in card_templates.choices(unit)]}
+
+
+def choose_unit_template(unit_id: int, data: Any) -> dict[str, Any]:
+    """`PUT /api/v1/unit/<id>/card_template` with `{"template": name or null}`: the unit in scope
+    (404 otherwise) first, then the body; see `set_unit_template`."""
     if not abilities.can_choose_card_templates():
         raise Forbidden(_("Only administrators choose card templates."))
     unit = get_unit(unit_id)
+    if not isinstance(data, dict) or "template" not in data:
+        raise ValidationError.single("template", _("This field is required."))
+    unknown = sorted(k for k in data if k != "template")
+    if unknown:
+        raise ValidationError({k: [_("Unknown field.")] for k in unknown})
+    name = data["template"]
+    if name is not None and not isinstance(name, str):
+        raise ValidationError.single("template", _("Give a template name, or null to inherit "
+                                                   "the template of the unit above."))
+    return _template_state(_set_template(unit, name, "template"))
+
+
+def set_unit_template(unit_id: int, name: str | None) -> Unit:
+    """Choose the card template of a unit and its subtree (None: inherit from above); a field
+    error on card_template when it is not installed, broken or not offered for the unit."""
+    if not abilities.can_choose_card_templates():
+        raise Forbidden(_("Only administrators choose card templates."))
+    return _set_template(get_unit(unit_id), name, "card_template")
+
+
+def _set_template(unit: Unit, name: str | None, field: str) -> Unit:
     name = name or None
     if name is not None:
-        template = card_templates.registry().get(name)
-        if template is None:
-            raise ValidationError.single("card_template", _("This card template is not installed."))
-        card_templates.check_offered(template, unit)
+        try:
+            template = card_templates.get(name)
+        except card_templates.TemplateError as exc:
+            if name in card_templates.broken_templates():
+                # Broken when it was loaded: say what is wrong, in the user's language.
+                raise ValidationError.single(field, exc.message) from None
+            raise ValidationError.single(field, _("This card template is not installed.")) \
+                from None
+        try:
+            card_templates.check_offered(template, unit)
+        except ValidationError as exc:
+            raise ValidationError({field: exc.errors["card_template"]}) from None
     before = unit.card_template
     unit.card_template = name
     audit.record("unit.card_template", "unit", unit.id, unit.path,

@@ -21,18 +21,24 @@ import io
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.colors import toColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from unionadmin.core.cards.context import (  # CardData: also imported from here
+    CardData,
+    background_names,
+    card_names,
+    sample_card,
+    union_name_of,
+)
 from unionadmin.core.cards.imposition import sheet_grid, write_card_pages, write_sheets
 from unionadmin.core.cards.pdf_objects import (
     MM,
@@ -58,47 +64,16 @@ PARALLEL_MIN = 100
 CARD_BREAK = '<pdf:nexttemplate name="body"></pdf:nexttemplate><pdf:nextpage></pdf:nextpage>\n'
 
 
-@dataclass(frozen=True)
-class CardData:
-    """What one card shows; made by `printing.card_data` from a member and its card."""
-
-    holder_name: str
-    date_of_birth: date | None
-    unit_name: str
-    card_number: str
-    issued_on: date | None
-    #: PNG of the QR code (made at issue: `qr.make_qr_png(verify_url)`).
-    qr_png: bytes | None = None
-    #: The member's photo as `photos.process` stores it (JPEG), or None.
-    photo: bytes | None = None
-    union_name: str = ""
-    member_id: int | None = None
-
-
-def _fmt(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-def _union_name(card: CardData) -> str:
-    return card.union_name or _("Vietnam General Confederation of Labour")
-
-
-def _context(card: CardData) -> dict[str, Any]:
-    return {"holder_name": card.holder_name, "date_of_birth": _fmt(card.date_of_birth),
-            "unit_name": card.unit_name, "card_number": card.card_number,
-            "issued_on": _fmt(card.issued_on), "has_photo": card.photo is not None,
-            "union_name": _union_name(card)}
-
-
 def cards_html(cards: Sequence[CardData], template: CardTemplate) -> str:
     """The HTML document of a batch of cards (Vietnamese, whatever the user's language)."""
     compiled = template.compiled
     with force_locale("vi"):
         try:
-            static = template.compiled_static.render(union_name=_union_name(cards[0]), _=_)
-            body = CARD_BREAK.join(compiled.render(card=_context(c), _=_) for c in cards)
+            static = template.compiled_static.render(background_names(union_name_of(cards[0])))
+            body = CARD_BREAK.join(compiled.render(card_names(c)) for c in cards)
         except Exception as exc:  # noqa: BLE001 - a template's own error, reported with its name
-            raise TemplateError(template.name, f"{type(exc).__name__}: {exc}") from exc
+            raise TemplateError(template.name, _l("the HTML failed: %(error)s",
+                                                  error=f"{type(exc).__name__}: {exc}")) from exc
     return (f'<html><head><meta charset="utf-8"/><style>{template.css}</style></head>'
             f"<body>{static}{body}</body></html>")
 
@@ -107,10 +82,11 @@ def background_html(template: CardTemplate, union_name: str) -> str:
     """The HTML of what every card of a text-box template shares (one card's pages)."""
     with force_locale("vi"):
         try:
-            static = template.compiled_static.render(union_name=union_name, _=_)
-            body = template.compiled.render(union_name=union_name, _=_)
+            static = template.compiled_static.render(background_names(union_name))
+            body = template.compiled.render(background_names(union_name))
         except Exception as exc:  # noqa: BLE001 - a template's own error, reported with its name
-            raise TemplateError(template.name, f"{type(exc).__name__}: {exc}") from exc
+            raise TemplateError(template.name, _l("the HTML failed: %(error)s",
+                                                  error=f"{type(exc).__name__}: {exc}")) from exc
     return (f'<html><head><meta charset="utf-8"/><style>{template.css}</style></head>'
             f"<body>{static}{body}</body></html>")
 
@@ -120,12 +96,12 @@ def render_background(template: CardTemplate, union_name: str) -> bytes:
     try:
         pdf = html_to_pdf(background_html(template, union_name))
     except PdfError as exc:
-        raise TemplateError(template.name, str(exc)) from exc
+        raise TemplateError(template.name, _l("xhtml2pdf failed: %(error)s", error=str(exc))) from exc
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     if pages != template.pages:
-        raise TemplateError(template.name, f"the background has {pages} pages instead of "
-                                           f"{template.pages}: content overflows a frame "
-                                           f"or the page breaks are wrong")
+        raise TemplateError(template.name, _l(
+            "the background has %(pages)s pages instead of %(expected)s: content overflows a "
+            "frame or the page breaks are wrong", pages=pages, expected=template.pages))
     return pdf
 
 
@@ -134,7 +110,8 @@ def _text_style(template: CardTemplate, index: int, box: dict[str, Any]) -> Para
     try:
         color = toColor(box.get("color", "#111111"))
     except ValueError:
-        raise TemplateError(template.name, f"text box {index + 1}: bad color") from None
+        raise TemplateError(template.name, _l("text box %(n)s: the color is not a color",
+                                              n=index + 1)) from None
     return ParagraphStyle(f"box{index}", fontName=FONT_FAMILY, fontSize=size,
                           leading=float(box.get("leading_pt", size * 1.3)), textColor=color,
                           autoLeading="max")
@@ -152,15 +129,24 @@ def draw_text_pages(cards: Sequence[CardData], template: CardTemplate) -> bytes:
     canvas = Canvas(out, pagesize=(width, height), pageCompression=1)
     with force_locale("vi"):
         for card in cards:
-            context = _context(card)
+            names = card_names(card)
             for side in range(template.pages):
                 for page, index, (x, y, w, h), compiled, style in boxes:
                     if page == side:
-                        _draw_box(canvas, template, index, compiled.render(card=context, _=_),
+                        _draw_box(canvas, template, index, _render_box(template, index, compiled,
+                                                                       names),
                                   style, (x, y, w, h))
                 canvas.showPage()
     canvas.save()
     return out.getvalue()
+
+
+def _render_box(template: CardTemplate, index: int, compiled: Any, names: dict[str, Any]) -> str:
+    try:
+        return compiled.render(names)
+    except Exception as exc:  # noqa: BLE001 - a template's own error, reported with its name
+        raise TemplateError(template.name, _l("text box %(n)s failed: %(error)s", n=index + 1,
+                                              error=f"{type(exc).__name__}: {exc}")) from exc
 
 
 def _draw_box(canvas: Canvas, template: CardTemplate, index: int, markup: str,
@@ -169,10 +155,12 @@ def _draw_box(canvas: Canvas, template: CardTemplate, index: int, markup: str,
     try:
         para = Paragraph(markup.strip(), style)
     except Exception as exc:  # noqa: BLE001 - reportlab's markup errors are ValueErrors and more
-        raise TemplateError(template.name, f"text box {index + 1}: {exc}") from exc
+        raise TemplateError(template.name, _l("text box %(n)s: bad markup: %(error)s",
+                                              n=index + 1, error=str(exc))) from exc
     _, used = para.wrap(w, h)
     if used > h + 0.5:
-        raise TemplateError(template.name, f"text box {index + 1} overflows its height")
+        raise TemplateError(template.name, _l("text box %(n)s overflows its height",
+                                              n=index + 1))
     para.drawOn(canvas, x, y + h - used)
 
 
@@ -183,12 +171,13 @@ def render_text_pages(cards: Sequence[CardData], template: CardTemplate) -> byte
     try:
         pdf = html_to_pdf(cards_html(cards, template))
     except PdfError as exc:
-        raise TemplateError(template.name, str(exc)) from exc
+        raise TemplateError(template.name, _l("xhtml2pdf failed: %(error)s", error=str(exc))) from exc
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     if pages != len(cards) * template.pages:
-        raise TemplateError(template.name, f"{pages} pages for {len(cards)} cards instead of "
-                                           f"{template.pages} per card: content overflows a frame "
-                                           f"or the page breaks are wrong")
+        raise TemplateError(template.name, _l(
+            "the cards take %(pages)s pages instead of %(expected)s (%(per)s per card): content "
+            "overflows a frame or the page breaks are wrong", pages=pages,
+            expected=len(cards) * template.pages, per=template.pages))
     return pdf
 
 
@@ -303,7 +292,7 @@ def render(cards: Sequence[CardData], template: CardTemplate, *, sheets: bool = 
     if logo:
         stream = logo_image(logo)
         images.logo = (images.add(stream), (stream["/Width"], stream["/Height"]))
-    backgrounds = (_background_forms(writer, template, _union_name(cards[0]), images)
+    backgrounds = (_background_forms(writer, template, union_name_of(cards[0]), images)
                    if template.compiled_text else [])
     pages: list[CardPage] = []
     for start in range(0, len(cards), batch_size):
@@ -321,3 +310,10 @@ def render(cards: Sequence[CardData], template: CardTemplate, *, sheets: bool = 
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def render_sample(template: CardTemplate) -> bytes:
+    """One sample card (context.sample_card) printed with `template`: what the card-template
+    registry does with every template when it is loaded, so that a template that cannot print
+    fails there, with its name and problem, and not when a member's card is printed."""
+    return render([sample_card()], template)

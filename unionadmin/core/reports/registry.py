@@ -12,6 +12,7 @@ unit where it does not apply, it answers exactly like a report that does not exi
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,11 +27,12 @@ from unionadmin.core import audit
 from unionadmin.core.actor import current_actor
 from unionadmin.core.db import session, today
 from unionadmin.core.errors import NotFound, ValidationError
-from unionadmin.core.reports import cards, changes, export, members, progress, units
+from unionadmin.core.reports import export
 from unionadmin.core.reports.base import Params, Report  # also imported from here by plugins
 from unionadmin.core.scope import get_unit
 from unionadmin.core.units.models import Unit
-from unionadmin.plugins import applies
+from unionadmin.plugins import applies, defaults
+from unionadmin.plugins.manager import get_pm
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +51,12 @@ FORMATS = ("json", "xlsx", "pdf")
 MAX_ROWS = {"xlsx": 100_000, "pdf": 2_000}
 
 
-def _core_reports() -> list[Report]:
-    return [progress.REPORT, changes.REPORT, units.REPORT, cards.REPORT, members.REPORT]
-
-
 def _from_plugin(item: Any, plugin: str | None) -> Report:
-    """A plugin's report: a Report, or a mapping with name, label/title, params, run and
-    optionally applies_to."""
+    """A report returned by `register_reports`: a Report, or a mapping with name, label/title,
+    params, run and optionally applies_to. `plugin` is who returned it (None: the core), whatever
+    the Report says."""
     if isinstance(item, Report):
-        return item
+        return item if item.plugin == plugin else dataclasses.replace(item, plugin=plugin)
     params = tuple(item.get("params") or ("unit_id",))
     if "unit_id" not in params:
         params = ("unit_id", *params)
@@ -68,21 +67,28 @@ def _from_plugin(item: Any, plugin: str | None) -> Report:
 
 
 def all_reports() -> dict[str, Report]:
-    """Core reports, then each plugin's (collected once per app, at first use)."""
+    """Every report, collected once per app at first use through `register_reports`: the core's
+    (its default plugin, core/reports/default_plugin.py) first, then each plugin's."""
     cache = current_app.extensions.get("unionadmin.reports")
     if cache is not None:
         return cache
-    reports = {r.name: r for r in _core_reports()}
-    pm = current_app.extensions["unionadmin.plugins"]
-    for impl in pm.hook.register_reports.get_hookimpls():
+    reports: dict[str, Report] = {}
+    for impl in defaults.hookimpls(get_pm(), "register_reports"):
+        plugin = None if defaults.is_core(impl.plugin_name) else impl.plugin_name
         for item in impl.function() or []:
-            report = _from_plugin(item, impl.plugin_name)
+            report = _from_plugin(item, plugin)
             if report.applies_to is not None and not callable(report.applies_to):
                 # Offered nowhere rather than everywhere: the plugin meant to limit it.
                 log.error("Report '%s' of plugin %s: applies_to is not a function of a unit; "
                           "the report is left out", report.name, impl.plugin_name)
                 continue
-            reports.setdefault(report.name, report)  # a plugin never replaces a core report
+            if report.name in reports:
+                # The first one stays: a plugin never replaces a core report (nor an earlier
+                # plugin's).
+                log.error("Report '%s' of plugin %s: the name is taken; the report is left out",
+                          report.name, impl.plugin_name)
+                continue
+            reports[report.name] = report
     current_app.extensions["unionadmin.reports"] = reports
     return reports
 
