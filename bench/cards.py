@@ -29,9 +29,10 @@ from flask_babel import Babel
 from PIL import Image, ImageDraw
 
 from unionadmin.core.cards import render
+from unionadmin.core.cards.default_plugin import standard_card
 from unionadmin.core.cards.photos import PHOTO_SIZE
 from unionadmin.core.cards.qr import make_qr_png, verify_url
-from unionadmin.core.cards.templates import _core_template
+from unionadmin.core.cards.templates import from_mapping
 
 HERE = Path(__file__).resolve().parent
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
@@ -86,7 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     app = Flask("bench")
     Babel(app, default_locale="vi")
-    template = _core_template()
+    template = from_mapping(standard_card())  # the core's card, as its default plugin gives it
     cards = make_cards(args.cards)
     results = {}
     with app.app_context():

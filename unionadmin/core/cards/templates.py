@@ -264,8 +264,10 @@ def _undefined(part: Any, exc: jinja2.UndefinedError, names: dict[str, Any]) -> 
               "(docs/card-templates.md)", part=part, error=text, names=_names(names))
 
 
-def _from_plugin(item: Any, plugin: str) -> CardTemplate:
-    """A template mapping returned by `register_card_templates` (the core's or a plugin's)."""
+def from_mapping(item: Any, plugin: str = "core") -> CardTemplate:
+    """The CardTemplate of a mapping returned by `register_card_templates` (the core's or a
+    plugin's), not checked yet (TemplateError for a mapping without a name or with unknown
+    keys)."""
     if not isinstance(item, dict) or not item.get("name"):
         name = item.get("name") if isinstance(item, dict) else None
         raise TemplateError(str(name or "?"), _l("the plugin %(plugin)s returned a template "
@@ -312,7 +314,7 @@ def _collect() -> tuple[dict[str, CardTemplate], dict[str, TemplateError]]:
             continue
         for item in items:
             try:
-                template = _from_plugin(item, plugin)
+                template = from_mapping(item, plugin)
                 if template.name in templates:
                     raise TemplateError(template.name, _l(
                         "the plugin %(plugin)s returned a template whose name is taken (by "
