@@ -1,7 +1,9 @@
 """The translation catalogues, kept with Babel's CLI (`make translations`): the app's messages
 in translations/{vi,en}, Flask-AppBuilder's (it ships no Vietnamese) in translations/fab/{vi,en};
-flask-babel merges both, the app's last so it wins. These checks read the .po files and the
-sources with Babel's Python API and never import the application, except the last one.
+flask-babel merges both, the app's last so it wins. The catalogue of every installed plugin (its
+own translations/ folder: plugins/translations.py) gets the same checks ("plugin:<name>").
+These checks read the .po files and the sources with Babel's Python API and never build the
+application (they import installed plugins to find their folder), except the last one.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from datetime import datetime, timedelta
+from importlib.metadata import entry_points
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,6 +25,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from unionadmin.plugins.manager import ENTRY_POINT_GROUP
+from unionadmin.plugins.translations import translations_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
 # catalogue name -> (its translations directory, the sources it is extracted from, babel config,
@@ -32,6 +38,22 @@ SOURCES = {
             TRANSLATIONS / "fab-babel.cfg", ("lazy_gettext", "__", "lazy_formatter_gettext")),
 }
 LOCALES = ("vi", "en")
+
+
+def _installed_plugins() -> dict[str, tuple]:
+    """The installed plugins' catalogues (entry-point group unionadmin.plugins), extracted from
+    their package with the app's Babel configuration and keywords."""
+    found = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        plugin = ep.load()
+        directory = translations_dir(plugin, ep.name)
+        if directory is not None:
+            package = Path(plugin.__file__).resolve().parent
+            found[f"plugin:{ep.name}"] = (directory, package, ROOT / "babel.cfg", ("_l", "lazy_gettext"))
+    return found
+
+
+SOURCES.update(_installed_plugins())
 
 
 def read_catalog(name: str, locale: str) -> Catalog:
@@ -158,6 +180,11 @@ def test_every_extracted_msgid_is_in_the_vi_catalogue(name):
     missing = sorted(msgid for msgid, context in extracted_msgids(name)
                      if catalog.get(msgid, context) is None)
     assert not missing, f"msgids missing from the {name} vi catalogue: {missing}"
+
+
+def test_installed_plugins_catalogues_are_checked():
+    """The sample plugin (tests/plugins/ua-sample-plugin, installed by `make test`) ships one."""
+    assert "plugin:ua_sample_plugin" in SOURCES, "pip install -e tests/plugins/ua-sample-plugin"
 
 
 @pytest.mark.parametrize("name", SOURCES)

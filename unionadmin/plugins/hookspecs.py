@@ -19,9 +19,15 @@ answers as if the item did not exist (a report: 404 / "no such report"; a card t
 out of the choice, and choosing or printing it is refused with an error on ``card_template``).
 See ``unionadmin/plugins/applies.py``.
 
-A plugin that needs tables sets a module attribute ``MIGRATIONS_DIR`` (a directory of Alembic
-revisions on a branch of its own); ``unionadmin db upgrade`` applies them (see
+A plugin that needs tables declares them on Flask-AppBuilder's ``Model`` (the core's one
+metadata) and sets a module attribute ``MIGRATIONS_DIR`` (a directory of Alembic revisions on a
+branch of its own); ``unionadmin db upgrade`` applies them (see
 ``unionadmin/plugins/migrations.py`` and docs/plugins.md).
+
+Beyond the hooks a plugin uses: ``unionadmin.plugins.config(plugin, key, default)`` for its
+settings (plugins/settings.py), a ``translations/`` folder for its messages
+(plugins/translations.py), ``roles`` and ``applies_to`` on its views and APIs
+(plugins/access.py), and ``unionadmin.testing`` for its tests.
 """
 
 from __future__ import annotations
@@ -46,9 +52,15 @@ def register_card_templates():
 def approval_steps(member):
     """Called when a member is submitted for approval (created, resubmitted or readmitted),
     after the core's own step is defined. Return a list of extra steps, each a mapping with
-    ``name``, ``label``, ``role`` (the role that approves) and ``level`` (the unit level at which
-    that role must sit, an ancestor of the member's unit). The steps of every plugin run after
-    the core step, in plugin order. Return ``[]`` or None for members the plugin ignores.
+    ``name`` (an identifier, stored with the step), ``label`` (shown; stored as text in the
+    language of the submission), ``role`` (the role that decides: ``Approver``, ``Officer``,
+    ``Viewer`` or ``Unit Admin``; a Unit Admin and an Admin may always decide) and ``level``: a
+    unit level, one of ``central``, ``province``, ``upper``, ``grassroots``, ``department``,
+    ``group``. An account decides the step when it holds ``role`` in an ancestor of the member's
+    unit (or the unit itself) whose level is ``level`` or higher (``upper``: a district or
+    industrial-zone union, its province, the centre). The steps of every plugin run after the
+    core step, in plugin order. Return ``[]`` or None for members the plugin ignores; a step
+    with another level, or without name or role, stops the submission.
     During an Excel import the member is not saved yet (rows are written in batches): read its
     columns (``member.unit_id``, ``member.gender``...), not its relationships or its id."""
 
@@ -85,8 +97,13 @@ def register_reports():
 
 @hookspec
 def member_event(event):
-    """Called after every member event is committed, with the event (kind, member id, dates,
-    actor, units, details). Return nothing; an exception is logged, never undoes the event."""
+    """Called after every member event is committed, for every member in the country (check
+    the unit yourself), with the event: a ``MemberEvent`` row whose attributes are ``id``,
+    ``kind`` (the event kinds of docs/api.md: ``created``, ``approved``, ``transferred_in``...),
+    ``member_id``, ``effective_date`` (the business date), ``recorded_at`` (when it was entered,
+    naive UTC), ``actor_id`` (the account, None for the system), ``from_unit_id``,
+    ``to_unit_id`` (None when the event moves nobody) and ``details`` (a dict or None). Return
+    nothing; an exception is logged, never undoes the event."""
 
 
 @hookspec

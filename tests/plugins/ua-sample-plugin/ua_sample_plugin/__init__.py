@@ -39,11 +39,15 @@ REFUSED_PREFIX = "Cấm"
 
 @hookimpl
 def register_card_templates():
+    # The keys, what `card` holds and the checks a template passes: docs/card-templates.md.
     return [{"name": "sample_card", "label": _l("Sample province card"), "applies_to": in_province,
-             "html": '<div class="holder">{{ card.holder_name }}</div>'
-                     '<div class="number">{{ card.card_number }}</div>',
-             "css": ".holder { font-size: 11pt; font-weight: bold; } .number { font-size: 9pt; }",
-             "layout": {"width_mm": 85.6, "height_mm": 54, "pages": 1}}]
+             "html": '<p class="holder">{{ card.holder_name }}</p>'
+                     '<p>{{ _("Card number") }}: {{ card.card_number }}</p>'
+                     '<p>{{ card.unit_name }}</p>',
+             "css": "@page { size: 85.6mm 54mm; margin: 4mm 4mm 4mm 30mm; }"
+                    " .holder { font-size: 11pt; font-weight: bold; }",
+             "layout": {"width_mm": 85.6, "height_mm": 54, "pages": 1,
+                        "photo": {"x_mm": 4, "y_mm": 12, "width_mm": 21, "height_mm": 28}}}]
 
 
 @hookimpl
