@@ -25,6 +25,7 @@ from unionadmin.core.members import tallies
 from unionadmin.core.reports.cli import report as report_command
 from unionadmin.core.setup import bootstrap as do_bootstrap
 from unionadmin.core.setup import upgrade_database
+from unionadmin.plugins import defaults
 from unionadmin.plugins.manager import get_pm, plugin_info
 
 
@@ -96,10 +97,12 @@ def demo(members: int, seed: int) -> None:
 
 
 @click.command("plugins")
+@click.option("--all", "show_all", is_flag=True,
+              help="Also list the core's own plugins (its reports and card template).")
 @with_appcontext
-def plugins() -> None:
+def plugins(show_all: bool) -> None:
     """List loaded plugins, their versions and the hooks each implements."""
-    rows = plugin_info(get_pm())
+    rows = [row for row in plugin_info(get_pm()) if show_all or not defaults.is_core(row["name"])]
     if not rows:
         click.echo("No plugins loaded.")
     for row in rows:

@@ -98,3 +98,12 @@ def test_a_plugin_neither_replaces_the_core_nor_hides_its_name(app, client):
         plugins = {r["name"]: r["plugin"] for r in listed.json["result"]}
     assert {name: plugins[name] for name in CORE_REPORTS} == dict.fromkeys(CORE_REPORTS)
     assert plugins["province_mapping"] == plugins["province_object"] == "province-plugin"
+
+
+def test_the_plugins_command_lists_the_core_plugins_on_demand(app):
+    from unionadmin.cli import plugins
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(plugins).output == "No plugins loaded.\n"
+    listed = runner.invoke(plugins, ["--all"]).output
+    assert f"{REPORTS} " in listed and "register_reports" in listed and f"{CARDS} " in listed
