@@ -67,8 +67,10 @@ def test_the_core_plugins_are_registered_on_every_app(app):
     assert len(pm.get_plugins()) == before
 
 
-def test_the_core_reports_and_template_come_through_the_hooks(app):
-    """Without its default plugins the core offers nothing: the registries have no other source."""
+def test_the_core_reports_and_template_come_through_the_hooks(plugin_app):
+    """Without its default plugins the core offers nothing: the registries have no other source.
+    (On an app without installed plugins: the suite may run with them on.)"""
+    app = plugin_app("", UNIONADMIN_LOAD_ENTRY_POINTS=False)
     pm = app.extensions["unionadmin.plugins"]
     with app.test_request_context():
         assert list(registry.all_reports())[:5] == CORE_REPORTS
@@ -100,10 +102,10 @@ def test_a_plugin_neither_replaces_the_core_nor_hides_its_name(app, client):
     assert plugins["province_mapping"] == plugins["province_object"] == "province-plugin"
 
 
-def test_the_plugins_command_lists_the_core_plugins_on_demand(app):
+def test_the_plugins_command_lists_the_core_plugins_on_demand(plugin_app):
     from unionadmin.cli import plugins
 
-    runner = app.test_cli_runner()
+    runner = plugin_app("", UNIONADMIN_LOAD_ENTRY_POINTS=False).test_cli_runner()
     assert runner.invoke(plugins).output == "No plugins loaded.\n"
     listed = runner.invoke(plugins, ["--all"]).output
     assert f"{REPORTS} " in listed and "register_reports" in listed and f"{CARDS} " in listed

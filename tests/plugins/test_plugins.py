@@ -42,6 +42,11 @@ def _sample(plugin_app, unit, **settings):
     return plugin_app(SAMPLE, **{SAMPLE_PROVINCE: unit.code}, **settings)
 
 
+def _plain(plugin_app):
+    """An app without any plugin, not even the installed ones (the suite may run with them on)."""
+    return plugin_app("", UNIONADMIN_LOAD_ENTRY_POINTS=False)
+
+
 def _create(app, unit_id, **over):
     from unionadmin.core.members import services
 
@@ -68,7 +73,7 @@ def test_every_hook_has_a_test():
 # -- every hook, through the sample plugin ---------------------------------------------------------
 
 
-def test_hook_register_member_fields(plugin_app, app, tree):
+def test_hook_register_member_fields(plugin_app, tree):
     papp = _sample(plugin_app, tree["P"])
     g1 = tree["G1"].id
     member = _create(papp, g1, shirt_size="M", badge_no="12")
@@ -100,7 +105,8 @@ def test_hook_register_member_fields(plugin_app, app, tree):
     assert '<option selected value="M">' in edit_page
     show_page = client.get(f"/members/show/{member.id}").get_data(as_text=True)
     assert "ua-extra-fields" in show_page and ">M<" in show_page
-    plain = app.test_client()
+    bare = _plain(plugin_app)
+    plain = bare.test_client()
     web_login(plain, "admin", ADMIN_PASSWORD)
     assert 'name="shirt_size"' not in plain.get("/members/add").get_data(as_text=True)
     # The import template and the export have the column.
@@ -108,7 +114,7 @@ def test_hook_register_member_fields(plugin_app, app, tree):
 
     with papp.test_request_context(), acting_as(SYSTEM):
         assert "extra.shirt_size" in [c.field for c in imports.columns()]
-    with app.test_request_context(), acting_as(SYSTEM):
+    with bare.test_request_context(), acting_as(SYSTEM):
         assert "extra.shirt_size" not in [c.field for c in imports.columns()]
 
 
@@ -142,13 +148,13 @@ def test_hook_member_event(plugin_app, tree):
     assert ("created", outside.id) not in ua_sample_plugin.EVENTS
 
 
-def test_hook_register_card_templates(plugin_app, app):
+def test_hook_register_card_templates(plugin_app):
     from unionadmin.core.cards import templates
 
     papp = plugin_app(SAMPLE)
     with papp.app_context():
         assert templates.registry()["sample_card"].source == SAMPLE
-    with app.app_context():
+    with _plain(plugin_app).app_context():
         assert "sample_card" not in templates.registry()
 
 
